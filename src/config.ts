@@ -1,0 +1,104 @@
+/**
+ * Every limit and default in spinekv, named, in one place. docs/configuration.md mirrors this file;
+ * test/docs.test.ts fails when a name here is missing from that page.
+ */
+
+/** Ring and replication defaults (Riak's, where Riak has one). */
+export const RING = {
+  /** Partitions in the ring; a power of two fixed at cluster creation (Riak: ring_creation_size 64). */
+  defaultPartitions: 64,
+  minPartitions: 1,
+  maxPartitions: 4096,
+} as const
+
+/** Bucket properties of the default bucket type (Riak's defaults, allow_mult on as for typed buckets). */
+export const BUCKET_DEFAULTS = {
+  n: 3,
+  r: 'quorum',
+  w: 'quorum',
+  dw: 'quorum',
+  pr: 0,
+  pw: 0,
+  notfoundOk: true,
+  allowMult: true,
+} as const
+
+/** Vector clock pruning (Riak: small_vclock, big_vclock, young_vclock, old_vclock). */
+export const VCLOCK = {
+  smallVclock: 50,
+  bigVclock: 50,
+  /** seconds: entries younger than this are never pruned */
+  youngVclockSec: 20,
+  /** seconds: entries older than this are pruned once the clock is longer than smallVclock */
+  oldVclockSec: 86_400,
+} as const
+
+/** Object and request size limits. */
+export const LIMITS = {
+  maxKeyBytes: 512,
+  maxBucketBytes: 256,
+  maxBucketTypeBytes: 64,
+  /** One value sent by a client. Patient records are ~0.6-6 KB; 1 MiB leaves room without letting one put stall a vnode. */
+  maxValueBytes: 1024 * 1024,
+  /** Whole stored object (all siblings); a put whose result would be larger is refused with OBJECT_TOO_LARGE. */
+  maxObjectBytes: 8 * 1024 * 1024,
+  /** Siblings: a log line above the warning, a refused put above the maximum (Riak: 25 / 100). */
+  warnSiblings: 25,
+  maxSiblings: 100,
+  /** User metadata entries per sibling. */
+  maxUserMeta: 64,
+} as const
+
+/** Framing and transport limits. */
+export const NET = {
+  /** Largest frame accepted on any port; bigger closes the connection with FRAME_TOO_LARGE. */
+  maxFrameBytes: 16 * 1024 * 1024,
+  /** Requests in flight on one connection before new ones are refused with OVERLOADED. */
+  maxInFlightPerConnection: 4096,
+  /** Bytes queued for one socket before the connection is treated as stuck and closed. */
+  maxQueuedBytesPerConnection: 64 * 1024 * 1024,
+  /** Time to establish a TCP connection to a peer. */
+  connectTimeoutMs: 2_000,
+  /** Default timeout of one node-to-node request (a vnode command). */
+  requestTimeoutMs: 5_000,
+  /** Client connections accepted by one node. */
+  maxClientConnections: 10_000,
+} as const
+
+/** Coordinator behaviour. */
+export const KV = {
+  /** Whole-operation timeout when the request does not give one (Riak: 60 s; ours is shorter because a Spine caller gives up long before that). */
+  defaultTimeoutMs: 10_000,
+  maxTimeoutMs: 120_000,
+  /** Tombstones are reaped this long after a delete that reached every primary (Riak: delete_mode 3000). */
+  tombstoneReapDelayMs: 3_000,
+  /** After a get has answered, how long it waits for the slower replicas before read repair. */
+  readRepairWaitMs: 1_000,
+  /** Coordinations in flight per node before new ones are refused with OVERLOADED. */
+  maxInFlightOps: 20_000,
+} as const
+
+/** Vnode behaviour. */
+export const VNODE = {
+  /** Commands queued on one key before further ones are refused with OVERLOADED. */
+  maxQueuedPerKey: 1_000,
+} as const
+
+/** Client library. */
+export const CLIENT = {
+  connectTimeoutMs: 2_000,
+  /** How many other nodes a request is retried on when its node cannot be reached. */
+  maxRetries: 2,
+  defaultPort: 8711,
+} as const
+
+/** Local development cluster (`spinekv dev start`). */
+export const DEV = {
+  nodes: 3,
+  dir: './data/dev',
+  basePort: 8700,
+  /** Port stride per node: cluster base+10i, client base+10i+1, HTTP base+10i+2. */
+  portStride: 10,
+  startTimeoutMs: 30_000,
+  stopTimeoutMs: 10_000,
+} as const
