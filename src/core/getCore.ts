@@ -1,0 +1,134 @@
+/**
+ * The arithmetic of a quorum read, apart from any I/O (after riak_kv_get_core): replies go in,
+ * and it says when the read is decided and what the answer is. The get FSM only moves
+ * messages and timers around it.
+ */
+import { SpineError } from '../api/errors.js'
+import { mergeAll, sameObject, type KvObject } from './object.js'
+
+export type ReplicaReply = { kind: 'ok'; obj: KvObject } | { kind: 'notfound' } | { kind: 'error'; code: string }
+
+export interface GetParams {
+  n: number
+  r: number
+  pr: number
+  notfoundOk: boolean
+  allowMult: boolean
+}
+
+export type GetOutcome =
+  | { kind: 'pending' }
+  | { kind: 'ok'; obj: KvObject }
+  | { kind: 'notfound' }
+  | { kind: 'error'; error: SpineError }
+
+interface Slot {
+  reply: ReplicaReply
+  primary: boolean
+}
+
+export class GetCore {
+  private readonly slots = new Map<number, Slot>()
+
+  constructor(
+    private readonly p: GetParams,
+    /** primary flag per preference-list index */
+    private readonly primaries: readonly boolean[],
+  ) {}
+
+  add(index: number, reply: ReplicaReply): void {
+    if (this.slots.has(index) || index < 0 || index >= this.p.n) return
+    this.slots.set(index, { reply, primary: this.primaries[index] ?? false })
+  }
+
+  received(): number {
+    return this.slots.size
+  }
+
+  allReceived(): boolean {
+    return this.slots.size >= this.p.n
+  }
+
+  private counts(): { okLike: number; primOkLike: number; ok: number; notfound: number; pendingPrim: number } {
+    let ok = 0
+    let notfound = 0
+    let primOkLike = 0
+    for (const { reply, primary } of this.slots.values()) {
+      const counts = reply.kind === 'ok' || (reply.kind === 'notfound' && this.p.notfoundOk)
+      if (reply.kind === 'ok') ok++
+      if (reply.kind === 'notfound') notfound++
+      if (counts && primary) primOkLike++
+    }
+    const okLike = ok + (this.p.notfoundOk ? notfound : 0)
+    const answeredPrim = [...this.slots.keys()].filter((i) => this.primaries[i]).length
+    const pendingPrim = this.primaries.slice(0, this.p.n).filter(Boolean).length - answeredPrim
+    return { okLike, primOkLike, ok, notfound, pendingPrim }
+  }
+
+  /** The read's answer once it is decided, else pending. */
+  outcome(): GetOutcome {
+    const c = this.counts()
+    const pending = this.p.n - this.slots.size
+    if (c.okLike >= this.p.r && c.primOkLike >= this.p.pr) return this.answer()
+    if (c.primOkLike + c.pendingPrim < this.p.pr) {
+      return this.fail('PR_UNSATISFIED', this.p.pr, c.primOkLike)
+    }
+    if (c.okLike + pending < this.p.r) {
+      // With notfound_ok off, a read that only ever saw notfounds is a plain not found.
+      if (!this.p.notfoundOk && c.ok === 0 && c.notfound > 0 && c.notfound + c.okLike >= this.p.r) return { kind: 'notfound' }
+      return this.fail('R_UNSATISFIED', this.p.r, c.okLike)
+    }
+    return { kind: 'pending' }
+  }
+
+  /** Called when the timer fires before a decision. */
+  timeout(timeoutMs: number): GetOutcome {
+    const c = this.counts()
+    return {
+      kind: 'error',
+      error: new SpineError('TIMEOUT', `read timed out after ${timeoutMs} ms`, {
+        timeoutMs,
+        required: this.p.r,
+        received: c.okLike,
+      }),
+    }
+  }
+
+  private fail(code: 'R_UNSATISFIED' | 'PR_UNSATISFIED', required: number, received: number): GetOutcome {
+    const errors = [...this.slots.values()].filter((s) => s.reply.kind === 'error').length
+    return {
+      kind: 'error',
+      error: new SpineError(code, `${code === 'R_UNSATISFIED' ? 'r' : 'pr'}=${required} but ${received} replica(s) answered`, {
+        required,
+        received,
+        errors,
+      }),
+    }
+  }
+
+  private answer(): GetOutcome {
+    const merged = this.merged()
+    return merged ? { kind: 'ok', obj: merged } : { kind: 'notfound' }
+  }
+
+  /** Syntactic merge of every object seen so far. */
+  merged(): KvObject | undefined {
+    const objs: KvObject[] = []
+    for (const { reply } of this.slots.values()) if (reply.kind === 'ok') objs.push(reply.obj)
+    return mergeAll(objs, this.p.allowMult)
+  }
+
+  /**
+   * Read repair: the indexes whose copy is missing or differs from the merge of all copies.
+   * Replicas that errored are left alone (they may be down; hinted handoff and AAE cover them).
+   */
+  repairs(): number[] {
+    const merged = this.merged()
+    if (!merged) return []
+    const out: number[] = []
+    for (const [i, { reply }] of this.slots) {
+      if (reply.kind === 'notfound' || (reply.kind === 'ok' && !sameObject(reply.obj, merged))) out.push(i)
+    }
+    return out.sort((a, b) => a - b)
+  }
+}

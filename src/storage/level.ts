@@ -1,0 +1,206 @@
+/**
+ * LevelDB Backend: one database per node holding every partition, each key prefixed with its
+ * partition as 4 big-endian bytes. A partition is then one contiguous key range, so a fold is a
+ * range scan and dropping a partition is a range delete. One database per node (rather than per
+ * vnode) shares one block cache and one write buffer across vnodes and keeps the number of open
+ * files bounded; bench/storageLayout.ts measures the alternative.
+ */
+
+import { Level } from 'level'
+import { SpineError } from '../api/errors.js'
+import type { Backend, BackendWriteOptions, BatchOp, FoldOptions } from './backend.js'
+
+// lead: move to config.ts STORAGE
+/** LevelDB block cache shared by all vnodes of the node (LevelDB's own default is 8 MiB). */
+const DEFAULT_CACHE_SIZE = 32 * 1024 * 1024
+// lead: move to config.ts STORAGE
+/** Memtable size before a flush to level 0 (LevelDB's own default is 4 MiB). */
+const DEFAULT_WRITE_BUFFER_SIZE = 16 * 1024 * 1024
+
+const PREFIX_BYTES = 4
+const MAX_PARTITION = 0xffff_ffff
+
+export interface LevelBackendOptions {
+  cacheSize?: number
+  writeBufferSize?: number
+}
+
+type Db = Level<Buffer, Buffer>
+
+interface KeyRange {
+  gte?: Buffer
+  gt?: Buffer
+  lt?: Buffer
+}
+
+function checkPartition(partition: number): void {
+  if (!Number.isInteger(partition) || partition < 0 || partition > MAX_PARTITION) {
+    throw new SpineError('INVALID_ARGUMENT', `partition must be an integer in 0..${MAX_PARTITION}`, { partition })
+  }
+}
+
+function checkBytes(name: string, bytes: unknown): void {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new SpineError('INVALID_ARGUMENT', `${name} must be a Uint8Array`)
+  }
+}
+
+function checkFoldOptions(opts: FoldOptions): void {
+  if (opts.after !== undefined) checkBytes('after', opts.after)
+  const { limit } = opts
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+    throw new SpineError('INVALID_ARGUMENT', 'fold limit must be a non-negative integer', { limit })
+  }
+}
+
+function prefixOf(partition: number): Buffer {
+  const prefix = Buffer.allocUnsafe(PREFIX_BYTES)
+  prefix.writeUInt32BE(partition, 0)
+  return prefix
+}
+
+function storedKey(partition: number, key: Uint8Array): Buffer {
+  checkPartition(partition)
+  checkBytes('key', key)
+  return Buffer.concat([prefixOf(partition), key])
+}
+
+/** All keys of one partition; the last partition has no successor prefix, so it runs to the end. */
+function partitionRange(partition: number): KeyRange {
+  const gte = prefixOf(partition)
+  return partition === MAX_PARTITION ? { gte } : { gte, lt: prefixOf(partition + 1) }
+}
+
+function foldRange(partition: number, after: Uint8Array | undefined): KeyRange {
+  const range = partitionRange(partition)
+  if (after === undefined) return range
+  return { gt: storedKey(partition, after), lt: range.lt }
+}
+
+function writeOptions(opts: BackendWriteOptions | undefined): { sync: boolean } {
+  return { sync: opts?.sync === true }
+}
+
+function toLevelOp(op: BatchOp): { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer } {
+  const key = storedKey(op.partition, op.key)
+  if (op.type === 'del') return { type: 'del', key }
+  checkBytes('value', op.value)
+  // A view, not a copy: classic-level copies key and value into native memory during the call.
+  return { type: 'put', key, value: Buffer.from(op.value.buffer, op.value.byteOffset, op.value.byteLength) }
+}
+
+export class LevelBackend implements Backend {
+  private readonly dir: string
+  private readonly cacheSize: number
+  private readonly writeBufferSize: number
+  /** Created in open(), not in the constructor, because Level opens itself on construction. */
+  private db: Db | undefined
+  /** Set while open() runs, so concurrent opens share one database instead of fighting over its lock. */
+  private opening: Promise<void> | undefined
+
+  constructor(dir: string, opts: LevelBackendOptions = {}) {
+    this.dir = dir
+    this.cacheSize = opts.cacheSize ?? DEFAULT_CACHE_SIZE
+    this.writeBufferSize = opts.writeBufferSize ?? DEFAULT_WRITE_BUFFER_SIZE
+  }
+
+  async open(): Promise<void> {
+    if (this.db !== undefined) return
+    this.opening ??= this.openDatabase().finally(() => {
+      this.opening = undefined
+    })
+    await this.opening
+  }
+
+  private async openDatabase(): Promise<void> {
+    const db: Db = new Level<Buffer, Buffer>(this.dir, {
+      keyEncoding: 'buffer',
+      valueEncoding: 'buffer',
+      cacheSize: this.cacheSize,
+      writeBufferSize: this.writeBufferSize,
+    })
+    await db.open()
+    this.db = db
+  }
+
+  async close(): Promise<void> {
+    const db = this.db
+    this.db = undefined
+    await db?.close()
+  }
+
+  async get(partition: number, key: Uint8Array): Promise<Uint8Array | undefined> {
+    const db = this.openDb()
+    // level@10 resolves undefined for a missing key; its typings predate that.
+    const value: Buffer | undefined = await db.get(storedKey(partition, key))
+    return value
+  }
+
+  async put(partition: number, key: Uint8Array, value: Uint8Array, opts?: BackendWriteOptions): Promise<void> {
+    await this.batch([{ type: 'put', partition, key, value }], opts)
+  }
+
+  async del(partition: number, key: Uint8Array, opts?: BackendWriteOptions): Promise<void> {
+    const db = this.openDb()
+    await db.del(storedKey(partition, key), writeOptions(opts))
+  }
+
+  async batch(ops: BatchOp[], opts?: BackendWriteOptions): Promise<void> {
+    const db = this.openDb()
+    const levelOps = ops.map(toLevelOp)
+    // A single put goes through put(): LevelDB makes it a one-entry batch anyway, without the array.
+    const only = levelOps.length === 1 ? levelOps[0] : undefined
+    if (only?.type === 'put') return db.put(only.key, only.value, writeOptions(opts))
+    await db.batch(levelOps, writeOptions(opts))
+  }
+
+  async *fold(partition: number, opts: FoldOptions = {}): AsyncIterable<[Uint8Array, Uint8Array]> {
+    const db = this.openDb()
+    checkPartition(partition)
+    checkFoldOptions(opts)
+    if (opts.limit === 0) return
+    const it = db.iterator({ ...foldRange(partition, opts.after), limit: opts.limit ?? -1 })
+    try {
+      // Level hands out fresh buffers per entry, so the key view below shares nothing with the store.
+      for await (const [key, value] of it) yield [key.subarray(PREFIX_BYTES), value]
+    } finally {
+      await it.close()
+    }
+  }
+
+  async isEmpty(partition: number): Promise<boolean> {
+    const db = this.openDb()
+    checkPartition(partition)
+    const first = await db.keys({ ...partitionRange(partition), limit: 1 }).all()
+    return first.length === 0
+  }
+
+  async dropPartition(partition: number): Promise<void> {
+    const db = this.openDb()
+    checkPartition(partition)
+    await db.clear(partitionRange(partition))
+  }
+
+  /** Seeks from one partition prefix to the next, so the cost is one seek per non-empty partition. */
+  async partitions(): Promise<number[]> {
+    const db = this.openDb()
+    const it = db.keys()
+    const found: number[] = []
+    try {
+      for (let key = await it.next(); key !== undefined; key = await it.next()) {
+        const partition = key.readUInt32BE(0)
+        found.push(partition)
+        if (partition === MAX_PARTITION) break
+        it.seek(prefixOf(partition + 1))
+      }
+    } finally {
+      await it.close()
+    }
+    return found
+  }
+
+  private openDb(): Db {
+    if (this.db === undefined) throw new SpineError('SHUTTING_DOWN', 'storage backend is not open')
+    return this.db
+  }
+}
