@@ -72,8 +72,6 @@ export const KV = {
   maxTimeoutMs: 120_000,
   /** Tombstones are reaped this long after a delete that reached every primary (Riak: delete_mode 3000). */
   tombstoneReapDelayMs: 3_000,
-  /** After a get has answered, how long it waits for the slower replicas before read repair. */
-  readRepairWaitMs: 1_000,
   /** Coordinations in flight per node before new ones are refused with OVERLOADED. */
   maxInFlightOps: 20_000,
 } as const
@@ -101,4 +99,14 @@ export const DEV = {
   portStride: 10,
   startTimeoutMs: 30_000,
   stopTimeoutMs: 10_000,
+} as const
+
+/** Storage (LevelDB) settings. */
+export const STORAGE = {
+  /** fsync every write before acknowledging it. Off by default, as in Riak's eleveldb: N replicas on N machines are the durability, and sync costs ~15x in put rate here. */
+  syncWrites: false,
+  /** LevelDB block cache shared by all vnodes of a node. */
+  cacheSizeBytes: 64 * 1024 * 1024,
+  /** LevelDB write buffer (memtable) size. */
+  writeBufferBytes: 16 * 1024 * 1024,
 } as const

@@ -1,0 +1,107 @@
+/**
+ * The client port's operations: the wire in front of the coordinators. Each field is checked
+ * here, once, so a malformed request gets a typed error and reaches nothing stored.
+ */
+import { SpineError } from './errors.js'
+import { encodeBKey, type BKey } from '../core/hash.js'
+import { liveSiblings, type KvObject } from '../core/object.js'
+import { decodeObject, encodeContext } from '../core/objectCodec.js'
+import { preflist } from '../core/ring.js'
+import type { KvEnv } from '../kv/env.js'
+import { kvDelete } from '../kv/deleteFsm.js'
+import { parseForward, parseWriteOptions } from '../kv/forward.js'
+import { kvGet } from '../kv/getFsm.js'
+import { kvPut } from '../kv/putFsm.js'
+import { checkBKey, checkQuorumSpec, checkTimeout, type ReadOptions } from '../kv/request.js'
+import type { NodeInfo } from '../node/messages.js'
+
+export interface ClientApiDeps {
+  env: KvEnv
+  /** Addresses of every member, for clients that route straight to a primary. */
+  members(): Promise<Array<NodeInfo & { up: boolean }>>
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function readOptions(v: unknown): ReadOptions {
+  if (v === undefined || v === null) return {}
+  if (!isRecord(v)) throw new SpineError('INVALID_ARGUMENT', 'options must be a map', { field: 'opts' })
+  return {
+    r: checkQuorumSpec('r', v.r),
+    pr: checkQuorumSpec('pr', v.pr),
+    notfoundOk: typeof v.notfoundOk === 'boolean' ? v.notfoundOk : undefined,
+    timeoutMs: checkTimeout(v.timeoutMs),
+  }
+}
+
+function siblingsOut(obj: KvObject | undefined): Array<Record<string, unknown>> {
+  if (!obj) return []
+  return liveSiblings(obj).map((s) => ({ value: s.value, contentType: s.contentType, lastModified: s.lastModified, meta: s.meta }))
+}
+
+export function clientHandler(deps: ClientApiDeps) {
+  const { env } = deps
+  return async (body: unknown): Promise<unknown> => {
+    if (!isRecord(body) || typeof body.op !== 'string') throw new SpineError('INVALID_ARGUMENT', 'request must be a map with an op')
+    switch (body.op) {
+      case 'ping':
+        return { pong: env.self }
+      case 'get': {
+        const r = await kvGet(env, checkBKey(body.type, body.bucket, body.key), readOptions(body.opts))
+        const siblings = siblingsOut(r.obj)
+        return { found: siblings.length > 0, siblings, context: r.context.length ? encodeContext(r.context) : null }
+      }
+      case 'put': {
+        const req = parseForward(body)
+        const r = await kvPut(env, req)
+        return { context: encodeContext(r.context), siblings: req.opts.returnBody ? siblingsOut(r.obj) : undefined }
+      }
+      case 'delete': {
+        const opts = { ...parseWriteOptions(body.opts), ...readOptions(body.opts) }
+        await kvDelete(env, checkBKey(body.type, body.bucket, body.key), opts)
+        return { ok: true }
+      }
+      case 'ring':
+        return ringView(deps)
+      case 'replicas':
+        return replicas(env, checkBKey(body.type, body.bucket, body.key))
+      case 'stats':
+        return { node: env.self, ...env.stats }
+      default:
+        throw new SpineError('UNKNOWN_OPERATION', `unknown operation ${JSON.stringify(body.op)}`, { op: body.op })
+    }
+  }
+}
+
+async function ringView(deps: ClientApiDeps): Promise<unknown> {
+  const ring = deps.env.ring()
+  return { q: ring.q, owners: ring.owners, members: await deps.members(), defaults: deps.env.props.get('default', '') }
+}
+
+/** Every primary's own copy, without merging or repairing: the operator's view of divergence. */
+async function replicas(env: KvEnv, bk: BKey): Promise<unknown> {
+  const { n } = env.props.get(bk.type, bk.bucket)
+  const k = encodeBKey(bk)
+  const pl = preflist(env.ring(), bk, n)
+  return Promise.all(
+    pl.map(async (e) => {
+      try {
+        const reply = (await env.transport.request(e.node, { op: 'vget', p: e.partition, k }, 5_000)) as { o?: Uint8Array | null }
+        if (!reply.o) return { node: e.node, partition: e.partition, found: false }
+        const obj = decodeObject(reply.o)
+        return {
+          node: e.node,
+          partition: e.partition,
+          found: true,
+          clock: obj.clock.map((c) => [c.actor, c.counter]),
+          siblings: obj.siblings.length,
+          deleted: obj.siblings.every((s) => s.deleted),
+        }
+      } catch (err) {
+        return { node: e.node, partition: e.partition, found: false, error: err instanceof SpineError ? err.code : String(err) }
+      }
+    }),
+  )
+}

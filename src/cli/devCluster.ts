@@ -1,0 +1,143 @@
+/**
+ * A local cluster of real node processes on 127.0.0.1, for development, tests and benchmarks.
+ * Node i (from 1) listens on cluster port base+10i, client port base+10i+1, HTTP base+10i+2.
+ * The state file dev.json in the cluster directory records names, ports and pids.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, openSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { SpineError } from '../api/errors.js'
+import { DEV } from '../config.js'
+import { openChannel } from '../client/nodeConnection.js'
+import { silentLogger } from '../node/log.js'
+import { SystemClock } from '../node/realEnv.js'
+
+export interface DevNode {
+  name: string
+  pid: number
+  dataDir: string
+  clusterPort: number
+  clientPort: number
+  httpPort: number
+}
+
+export interface DevState {
+  basePort: number
+  ringSize: number
+  nodes: DevNode[]
+}
+
+const CLI = resolve(dirname(fileURLToPath(import.meta.url)), 'main.js')
+
+export function planNodes(dir: string, count: number, basePort: number): DevNode[] {
+  return Array.from({ length: count }, (_, k) => {
+    const i = k + 1
+    const base = basePort + DEV.portStride * i
+    return { name: `n${i}`, pid: 0, dataDir: resolve(dir, `n${i}`), clusterPort: base, clientPort: base + 1, httpPort: base + 2 }
+  })
+}
+
+export function statePath(dir: string): string {
+  return join(dir, 'dev.json')
+}
+
+export function readState(dir: string): DevState {
+  const file = statePath(dir)
+  if (!existsSync(file)) throw new SpineError('INVALID_ARGUMENT', `no dev cluster in ${dir} (no dev.json); run spinekv dev start --dir ${dir}`)
+  return JSON.parse(readFileSync(file, 'utf8')) as DevState
+}
+
+export function writeState(dir: string, state: DevState): void {
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(statePath(dir), JSON.stringify(state, null, 2) + '\n')
+}
+
+export function membersSpec(nodes: DevNode[]): string {
+  return nodes.map((n) => `${n.name}@127.0.0.1:${n.clusterPort}`).join(',')
+}
+
+export function isAlive(pid: number): boolean {
+  if (!pid) return false
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  return !isZombie(pid)
+}
+
+/** An exited child nobody has reaped yet still answers kill(pid, 0); it is not running. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')
+  } catch {
+    return false
+  }
+}
+
+/** Start one node process; detached ones log to DIR/NAME.log and outlive this process. */
+export function spawnNode(dir: string, state: DevState, node: DevNode, detached: boolean, extraArgs: string[] = []): ChildProcess {
+  mkdirSync(node.dataDir, { recursive: true })
+  const args = [
+    CLI, 'node', 'start',
+    '--name', node.name,
+    '--data', node.dataDir,
+    '--cluster-port', String(node.clusterPort),
+    '--client-port', String(node.clientPort),
+    '--http-port', String(node.httpPort),
+    '--members', membersSpec(state.nodes),
+    '--ring-size', String(state.ringSize),
+    ...extraArgs,
+  ]
+  const logFd = openSync(join(dir, `${node.name}.log`), 'a')
+  const child = spawn(process.execPath, args, { detached, stdio: ['ignore', logFd, logFd] })
+  if (detached) child.unref()
+  node.pid = child.pid ?? 0
+  return child
+}
+
+export async function ping(port: number, timeoutMs = 1_000): Promise<boolean> {
+  const clock = new SystemClock()
+  try {
+    const ch = await openChannel('127.0.0.1', port, timeoutMs, clock, silentLogger())
+    try {
+      await ch.request({ op: 'ping' }, timeoutMs)
+      return true
+    } finally {
+      ch.close(new SpineError('SHUTTING_DOWN', 'ping done'))
+    }
+  } catch {
+    return false
+  }
+}
+
+/** Resolves once every node answers on its client port; rejects after DEV.startTimeoutMs. */
+export async function waitUp(nodes: DevNode[], timeoutMs: number = DEV.startTimeoutMs): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (const n of nodes) {
+    while (!(await ping(n.clientPort, 500))) {
+      if (!isAlive(n.pid)) throw new SpineError('UNREACHABLE', `node ${n.name} exited during start; see its log`, { node: n.name })
+      if (Date.now() > deadline) throw new SpineError('TIMEOUT', `node ${n.name} did not answer within ${timeoutMs} ms`, { node: n.name })
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+}
+
+/** SIGTERM (or SIGKILL), then wait for the process to go. */
+export async function stopNode(node: DevNode, kill: boolean): Promise<boolean> {
+  if (!isAlive(node.pid)) return false
+  process.kill(node.pid, kill ? 'SIGKILL' : 'SIGTERM')
+  const deadline = Date.now() + DEV.stopTimeoutMs
+  let killed = kill
+  while (isAlive(node.pid)) {
+    if (Date.now() > deadline && !killed) {
+      process.kill(node.pid, 'SIGKILL')
+      killed = true
+    }
+    if (Date.now() > deadline + 5_000) throw new SpineError('TIMEOUT', `node ${node.name} (pid ${node.pid}) would not stop`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return true
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+/** The spinekv command line. */
+import { Command, CommanderError } from 'commander'
+import { registerDev } from './devCommand.js'
+import { registerKv } from './kvCommand.js'
+import { registerNode } from './nodeCommand.js'
+
+const program = new Command()
+program.name('spinekv').description('a Riak-style distributed key-value store for patient demographic records').version('0.1.0')
+// Bad arguments exit 1 with commander's one-line reason (never a stack trace).
+program.exitOverride((err: CommanderError) => {
+  process.exit(err.exitCode === 0 ? 0 : 1)
+})
+registerNode(program)
+registerDev(program)
+registerKv(program)
+await program.parseAsync(process.argv)

@@ -1,0 +1,96 @@
+/** `spinekv node start`: run one node in the foreground until SIGINT/SIGTERM. */
+import { readFileSync } from 'node:fs'
+import type { Command } from 'commander'
+import { RING } from '../config.js'
+import type { BucketPropsOverrides } from '../kv/bucketProps.js'
+import { createLogger } from '../node/log.js'
+import { isNodeName, parseMembers } from '../node/members.js'
+import { startNodeProcess } from '../node/nodeProcess.js'
+import { fail, usage } from './format.js'
+import { intArg } from './parse.js'
+
+interface StartOpts {
+  name: string
+  data: string
+  host: string
+  clusterPort: string
+  clientPort: string
+  httpPort: string
+  members: string
+  ringSize: string
+  targetN: string
+  bucketProps?: string
+  syncWrites?: boolean
+  reapDelayMs?: string
+}
+
+export function registerNode(program: Command): void {
+  const node = program.command('node').description('run a node')
+  node
+    .command('start')
+    .description('start one node in the foreground (static membership from --members)')
+    .requiredOption('--name <name>', 'this node\'s name, as in --members')
+    .requiredOption('--data <dir>', 'data directory (LevelDB lives under it)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .requiredOption('--cluster-port <port>', 'node-to-node port')
+    .requiredOption('--client-port <port>', 'client protocol port')
+    .requiredOption('--http-port <port>', 'HTTP port (/ping, /stats)')
+    .requiredOption('--members <list>', 'every member: n1@host:clusterPort,n2@host:clusterPort,...')
+    .option('--ring-size <q>', 'partitions in the ring (power of two)', String(RING.defaultPartitions))
+    .option('--target-n <n>', 'replicas per key the claim spreads for', '3')
+    .option('--bucket-props <file>', 'JSON file of bucket property overrides ({"default/patients": {"n": 3}})')
+    .option('--sync-writes', 'fsync every write before acknowledging it')
+    .option('--reap-delay-ms <ms>', 'delay before tombstones are reaped')
+    .action(async (o: StartOpts) => {
+      try {
+        await runNode(o)
+      } catch (e) {
+        fail(e)
+      }
+    })
+}
+
+async function runNode(o: StartOpts): Promise<void> {
+  if (!isNodeName(o.name)) usage(`--name "${o.name}" must be 1-64 letters, digits, _ . -`)
+  const log = createLogger({ node: o.name })
+  const running = await startNodeProcess(
+    {
+      name: o.name,
+      host: o.host,
+      dataDir: o.data,
+      clusterPort: intArg('cluster-port', o.clusterPort, 1, 65535)!,
+      clientPort: intArg('client-port', o.clientPort, 1, 65535)!,
+      httpPort: intArg('http-port', o.httpPort, 1, 65535)!,
+      members: parseMembers(o.members),
+      q: intArg('ring-size', o.ringSize, RING.minPartitions, RING.maxPartitions),
+      targetN: intArg('target-n', o.targetN, 1, 16),
+      bucketProps: o.bucketProps ? readProps(o.bucketProps) : undefined,
+      syncWrites: o.syncWrites === true,
+      tombstoneReapDelayMs: intArg('reap-delay-ms', o.reapDelayMs, 0, 86_400_000),
+    },
+    log,
+  )
+  // A fault in one request must not take the node down; log it and keep serving.
+  process.on('uncaughtException', (err) => log.error({ err: err.stack ?? String(err) }, 'uncaught exception'))
+  process.on('unhandledRejection', (err) => log.error({ err: String(err) }, 'unhandled rejection'))
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'stopping')
+    running.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+}
+
+function readProps(file: string): BucketPropsOverrides {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as BucketPropsOverrides
+  } catch (e) {
+    return usage(`--bucket-props ${file}: ${(e as Error).message}`)
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The embeddable client. It learns the ring from a seed, sends each request straight to a
+ * primary of the key's preference list (so the coordinator is a replica and there is no extra
+ * hop), and moves to the next node when one cannot be reached.
+ */
+import { SpineError } from '../api/errors.js'
+import { CLIENT, KV } from '../config.js'
+import { partitionOf } from '../core/hash.js'
+import type { RpcChannel } from '../net/rpc.js'
+import { silentLogger, type Logger } from '../node/log.js'
+import { SystemClock } from '../node/realEnv.js'
+import { openChannel } from './nodeConnection.js'
+import type {
+  ConnectOptions,
+  DeleteOptions,
+  GetOptions,
+  GetResult,
+  PutOptions,
+  PutResult,
+  ReplicaView,
+  RingView,
+  Sibling,
+} from './types.js'
+
+type Address = { host: string; port: number }
+
+export function parseAddress(s: string): Address {
+  const m = /^(.+):(\d+)$/.exec(s.trim())
+  if (!m) throw new SpineError('INVALID_ARGUMENT', `"${s}" is not HOST:PORT`)
+  return { host: m[1]!, port: Number(m[2]) }
+}
+
+export async function connect(opts: ConnectOptions): Promise<SpineClient> {
+  if (!opts.seeds?.length) throw new SpineError('INVALID_ARGUMENT', 'connect needs at least one seed')
+  const client = new SpineClient(opts)
+  await client.refreshRing()
+  return client
+}
+
+export class SpineClient {
+  private readonly clock = new SystemClock()
+  private readonly log: Logger = silentLogger()
+  private readonly channels = new Map<string, Promise<RpcChannel>>()
+  private ringView: RingView | undefined
+  private readonly seeds: Address[]
+
+  constructor(private readonly opts: ConnectOptions) {
+    this.seeds = opts.seeds.map(parseAddress)
+  }
+
+  /** Ask the seeds (then any known member) for the ring; NO_SEED_ANSWERED when none does. */
+  async refreshRing(): Promise<RingView> {
+    const errors: string[] = []
+    for (const addr of [...this.seeds, ...this.memberAddresses()]) {
+      try {
+        this.ringView = (await this.call(addr, { op: 'ring' })) as RingView
+        return this.ringView
+      } catch (e) {
+        errors.push(`${addr.host}:${addr.port}: ${(e as Error).message}`)
+      }
+    }
+    throw new SpineError('NO_SEED_ANSWERED', `no seed answered (${errors.join('; ')})`, { seeds: this.opts.seeds, errors })
+  }
+
+  ring(): RingView | undefined {
+    return this.ringView
+  }
+
+  async get(bucket: string, key: string, o: GetOptions = {}): Promise<GetResult> {
+    const opts = { r: o.r, pr: o.pr, notfoundOk: o.notfoundOk, timeoutMs: o.timeoutMs ?? this.opts.timeoutMs }
+    const reply = (await this.route(o.type, bucket, key, { op: 'get', type: o.type, bucket, key, opts }, true, opts.timeoutMs)) as {
+      found: boolean
+      siblings: Sibling[]
+      context: Buffer | null
+    }
+    const resolver = o.resolver ?? this.opts.resolver
+    const value = reply.siblings.length === 1 ? reply.siblings[0]!.value : reply.siblings.length > 1 && resolver ? resolver(reply.siblings).value : undefined
+    return { found: reply.found, siblings: reply.siblings, value, context: reply.context ?? null }
+  }
+
+  async put(bucket: string, key: string, value: Buffer | Uint8Array | string, o: PutOptions = {}): Promise<PutResult> {
+    const body = {
+      op: 'put',
+      type: o.type,
+      bucket,
+      key,
+      value: typeof value === 'string' ? Buffer.from(value, 'utf8') : value,
+      contentType: o.contentType ?? (typeof value === 'string' ? 'text/plain' : 'application/octet-stream'),
+      meta: o.meta,
+      opts: this.writeOpts(o),
+    }
+    return (await this.route(o.type, bucket, key, body, false, o.timeoutMs)) as PutResult
+  }
+
+  async delete(bucket: string, key: string, o: DeleteOptions = {}): Promise<void> {
+    const opts = { ...this.writeOpts(o), r: o.r, pr: o.pr }
+    await this.route(o.type, bucket, key, { op: 'delete', type: o.type, bucket, key, opts }, false, o.timeoutMs)
+  }
+
+  /** Every primary's own copy of a key, unmerged and unrepaired. */
+  async replicas(bucket: string, key: string, o: { type?: string } = {}): Promise<ReplicaView[]> {
+    return (await this.route(o.type, bucket, key, { op: 'replicas', type: o.type, bucket, key }, true)) as ReplicaView[]
+  }
+
+  async close(): Promise<void> {
+    const all = await Promise.allSettled([...this.channels.values()])
+    for (const r of all) if (r.status === 'fulfilled') r.value.close(new SpineError('SHUTTING_DOWN', 'client closed'))
+    this.channels.clear()
+  }
+
+  private writeOpts(o: PutOptions): Record<string, unknown> {
+    return { w: o.w, dw: o.dw, pw: o.pw, timeoutMs: o.timeoutMs ?? this.opts.timeoutMs, context: o.context ?? null, returnBody: o.returnBody }
+  }
+
+  /**
+   * Primaries of the key first, then the other members. A write is retried elsewhere only when
+   * it could not be sent at all; a read also when its connection dropped mid-request.
+   */
+  private async route(type: string | undefined, bucket: string, key: string, body: unknown, idempotent: boolean, timeoutMs?: number): Promise<unknown> {
+    const candidates = this.candidates(type ?? 'default', bucket, key)
+    const tries = Math.min(candidates.length, 1 + (this.opts.maxRetries ?? CLIENT.maxRetries))
+    let last: unknown
+    for (let i = 0; i < tries; i++) {
+      try {
+        return await this.call(candidates[i]!, body, timeoutMs)
+      } catch (e) {
+        last = e
+        const code = e instanceof SpineError ? e.code : undefined
+        const retry = code === 'UNREACHABLE' || (idempotent && code === 'CONNECTION_CLOSED')
+        if (!retry) throw e
+      }
+    }
+    throw last
+  }
+
+  private candidates(type: string, bucket: string, key: string): Address[] {
+    const ring = this.ringView
+    if (!ring || this.opts.routing === 'seed') return this.seeds.slice(0, 1)
+    const p = partitionOf({ type, bucket, key }, ring.q)
+    const byName = new Map(ring.members.filter((m) => m.clientPort > 0).map((m) => [m.name, m]))
+    const order: string[] = []
+    for (let k = 0; k < ring.q && order.length < byName.size; k++) {
+      const owner = ring.owners[(p + k) % ring.q]!
+      if (!order.includes(owner) && byName.has(owner)) order.push(owner)
+    }
+    const up = order.filter((n) => byName.get(n)!.up)
+    const down = order.filter((n) => !byName.get(n)!.up)
+    const addrs = [...up, ...down].map((n) => ({ host: byName.get(n)!.host, port: byName.get(n)!.clientPort }))
+    return addrs.length ? addrs : this.seeds
+  }
+
+  private memberAddresses(): Address[] {
+    return (this.ringView?.members ?? []).filter((m) => m.clientPort > 0).map((m) => ({ host: m.host, port: m.clientPort }))
+  }
+
+  private async call(addr: Address, body: unknown, timeoutMs?: number): Promise<unknown> {
+    const id = `${addr.host}:${addr.port}`
+    let ch = this.channels.get(id)
+    if (!ch) {
+      ch = openChannel(addr.host, addr.port, this.opts.connectTimeoutMs ?? CLIENT.connectTimeoutMs, this.clock, this.log)
+      this.channels.set(id, ch)
+    }
+    let channel: RpcChannel
+    try {
+      channel = await ch
+    } catch (e) {
+      this.channels.delete(id)
+      throw e
+    }
+    if (channel.closed) {
+      this.channels.delete(id)
+      return this.call(addr, body, timeoutMs)
+    }
+    // The coordinator enforces the operation's timeout; the client waits a little longer for its answer.
+    return channel.request(body, (timeoutMs ?? this.opts.timeoutMs ?? KV.defaultTimeoutMs) + 2_000)
+  }
+}

@@ -1,0 +1,97 @@
+/** The client library's public types. */
+import type { QuorumSpec } from '../core/quorum.js'
+
+export interface Sibling {
+  value: Buffer
+  contentType: string
+  lastModified: number
+  meta: Record<string, string>
+}
+
+/** Picks one sibling from several; called when a get finds more than one. */
+export type Resolver = (siblings: Sibling[]) => Sibling
+
+export interface ConnectOptions {
+  /** "host:clientPort" of one or more nodes; the client learns the rest from the first that answers. */
+  seeds: string[]
+  connectTimeoutMs?: number
+  /** Default per-request timeout, sent to the coordinator. */
+  timeoutMs?: number
+  resolver?: Resolver
+  /** How many other nodes a request is retried on when its node cannot be reached. */
+  maxRetries?: number
+  /**
+   * "primary" (default): send each request to a primary of its key. "seed": send everything to
+   * the first seed, which then coordinates (what an operator's CLI wants: that node's view).
+   */
+  routing?: 'primary' | 'seed'
+}
+
+export interface CommonOptions {
+  /** Bucket type; "default" when omitted. */
+  type?: string
+  timeoutMs?: number
+}
+
+export interface GetOptions extends CommonOptions {
+  r?: QuorumSpec
+  pr?: QuorumSpec
+  notfoundOk?: boolean
+  resolver?: Resolver
+}
+
+export interface PutOptions extends CommonOptions {
+  w?: QuorumSpec
+  dw?: QuorumSpec
+  pw?: QuorumSpec
+  contentType?: string
+  meta?: Record<string, string>
+  /** The context from the get (or put) this write follows; omit it to write blind (a sibling if the key exists). */
+  context?: Buffer | null
+  returnBody?: boolean
+}
+
+export interface DeleteOptions extends PutOptions {
+  r?: QuorumSpec
+  pr?: QuorumSpec
+}
+
+export interface GetResult {
+  found: boolean
+  /** Every live sibling (more than one means concurrent writes). */
+  siblings: Sibling[]
+  /** The one value: the only sibling, or the resolver's choice; undefined when not found or unresolved. */
+  value: Buffer | undefined
+  /** Send this back with the next put or delete of the key. */
+  context: Buffer | null
+}
+
+export interface PutResult {
+  context: Buffer
+  siblings?: Sibling[]
+}
+
+export interface MemberView {
+  name: string
+  host: string
+  clusterPort: number
+  clientPort: number
+  httpPort: number
+  up: boolean
+}
+
+export interface RingView {
+  q: number
+  owners: string[]
+  members: MemberView[]
+}
+
+export interface ReplicaView {
+  node: string
+  partition: number
+  found: boolean
+  clock?: Array<[string, number]>
+  siblings?: number
+  deleted?: boolean
+  error?: string
+}

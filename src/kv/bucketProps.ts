@@ -1,0 +1,39 @@
+/**
+ * Bucket properties: the default type's Riak defaults, overridden per bucket type or per bucket
+ * by the node's configuration. With static membership every node is started with the same
+ * overrides; ring gossip will carry them once membership is dynamic.
+ */
+import { BUCKET_DEFAULTS } from '../config.js'
+import type { QuorumSpec } from '../core/quorum.js'
+import { SpineError } from '../api/errors.js'
+
+export interface BucketProps {
+  n: number
+  r: QuorumSpec
+  w: QuorumSpec
+  dw: QuorumSpec
+  pr: QuorumSpec
+  pw: QuorumSpec
+  notfoundOk: boolean
+  allowMult: boolean
+}
+
+/** Keys: "type" for a whole bucket type, "type/bucket" for one bucket. */
+export type BucketPropsOverrides = Record<string, Partial<BucketProps>>
+
+export class BucketPropsTable {
+  constructor(
+    private readonly overrides: BucketPropsOverrides = {},
+    private readonly maxN: number,
+  ) {
+    for (const [name, o] of Object.entries(overrides)) {
+      if (o.n !== undefined && (!Number.isInteger(o.n) || o.n < 1 || o.n > maxN)) {
+        throw new SpineError('INVALID_ARGUMENT', `bucket props ${name}: n must be 1..${maxN}`, { name, n: o.n })
+      }
+    }
+  }
+
+  get(type: string, bucket: string): BucketProps {
+    return { ...BUCKET_DEFAULTS, ...this.overrides[type], ...this.overrides[`${type}/${bucket}`] }
+  }
+}

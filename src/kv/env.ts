@@ -1,0 +1,32 @@
+/** What a coordinator needs from its node: nothing it could reach around to get time or I/O. */
+import type { Clock } from '../core/env.js'
+import type { Ring } from '../core/ring.js'
+import type { Transport } from '../net/transport.js'
+import type { Logger } from '../node/log.js'
+import type { BucketPropsTable } from './bucketProps.js'
+
+export interface KvStats {
+  gets: number
+  puts: number
+  deletes: number
+  readRepairs: number
+  reaped: number
+  forwarded: number
+}
+
+export interface KvEnv {
+  self: string
+  ring(): Ring
+  transport: Transport
+  clock: Clock
+  log: Logger
+  props: BucketPropsTable
+  /** fsync each replica write */
+  syncWrites: boolean
+  tombstoneReapDelayMs: number
+  stats: KvStats
+}
+
+export function emptyStats(): KvStats {
+  return { gets: 0, puts: 0, deletes: 0, readRepairs: 0, reaped: 0, forwarded: 0 }
+}

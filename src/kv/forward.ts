@@ -1,0 +1,55 @@
+/** A put as it travels when a node outside the preference list hands it to a primary. */
+import { SpineError } from '../api/errors.js'
+import type { BKey } from '../core/hash.js'
+import type { SiblingContent } from '../core/object.js'
+import { checkBKey, checkQuorumSpec, checkTimeout, checkValue, type WriteOptions } from './request.js'
+
+export interface PutRequest {
+  bk: BKey
+  content: Omit<SiblingContent, 'lastModified'>
+  opts: WriteOptions
+}
+
+export function encodeForward(req: PutRequest): Record<string, unknown> {
+  return { ...req.bk, ...req.content, opts: req.opts }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+export function parseMeta(v: unknown): Record<string, string> {
+  if (v === undefined || v === null) return {}
+  if (!isRecord(v) || !Object.values(v).every((x) => typeof x === 'string')) {
+    throw new SpineError('INVALID_ARGUMENT', 'meta must map strings to strings', { field: 'meta' })
+  }
+  return v as Record<string, string>
+}
+
+export function parseWriteOptions(v: unknown): WriteOptions {
+  if (v === undefined || v === null) return {}
+  if (!isRecord(v)) throw new SpineError('INVALID_ARGUMENT', 'options must be a map', { field: 'opts' })
+  const context = v.context
+  if (context !== undefined && context !== null && !(context instanceof Uint8Array)) {
+    throw new SpineError('INVALID_CONTEXT', 'context must be bytes')
+  }
+  return {
+    w: checkQuorumSpec('w', v.w),
+    dw: checkQuorumSpec('dw', v.dw),
+    pw: checkQuorumSpec('pw', v.pw),
+    timeoutMs: checkTimeout(v.timeoutMs),
+    context: context ?? null,
+    returnBody: v.returnBody === true,
+  }
+}
+
+export function parseForward(v: unknown): PutRequest {
+  if (!isRecord(v)) throw new SpineError('INVALID_ARGUMENT', 'put request must be a map')
+  const contentType = v.contentType ?? 'application/octet-stream'
+  if (typeof contentType !== 'string') throw new SpineError('INVALID_ARGUMENT', 'contentType must be a string')
+  return {
+    bk: checkBKey(v.type, v.bucket, v.key),
+    content: { value: checkValue(v.value), contentType, meta: parseMeta(v.meta), deleted: v.deleted === true },
+    opts: parseWriteOptions(v.opts),
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * A quorum write. The coordinating vnode (a primary on this node) applies the write and gives it
+ * a dot; the resulting object is then merged into the other replicas, and PutCore says when
+ * W/DW/PW are met. A node outside the key's preference list forwards the write to a primary,
+ * because only a replica may mint the dot.
+ */
+import { SpineError, toSpineError } from '../api/errors.js'
+import { encodeBKey, type BKey } from '../core/hash.js'
+import type { KvObject, SiblingContent } from '../core/object.js'
+import { decodeContext, decodeObject } from '../core/objectCodec.js'
+import { PutCore } from '../core/putCore.js'
+import { resolveQuorum } from '../core/quorum.js'
+import { preflist, type PrefEntry } from '../core/ring.js'
+import type { VClock } from '../core/vclock.js'
+import type { KvEnv } from './env.js'
+import { replicaCoordinate, replicaMerge } from './replicaCalls.js'
+import { checkTimeout, type WriteOptions } from './request.js'
+import { Settle } from './settle.js'
+import { encodeForward, type PutRequest } from './forward.js'
+import { scheduleReap } from './reaper.js'
+
+export interface PutResult {
+  obj: KvObject
+  context: VClock
+}
+
+interface Plan {
+  pl: PrefEntry[]
+  coordIndex: number
+  params: { n: number; w: number; dw: number; pw: number }
+  allowMult: boolean
+  timeoutMs: number
+}
+
+function plan(env: KvEnv, bk: BKey, opts: WriteOptions): Plan {
+  const props = env.props.get(bk.type, bk.bucket)
+  const n = props.n
+  const params = {
+    n,
+    w: resolveQuorum('w', opts.w ?? 'default', props.w, n, 1),
+    dw: resolveQuorum('dw', opts.dw ?? 'default', props.dw, n, 0),
+    pw: resolveQuorum('pw', opts.pw ?? 'default', props.pw, n, 0),
+  }
+  const pl = preflist(env.ring(), bk, n)
+  return { pl, coordIndex: pl.findIndex((e) => e.node === env.self), params, allowMult: props.allowMult, timeoutMs: checkTimeout(opts.timeoutMs) }
+}
+
+function contextOf(opts: WriteOptions): VClock {
+  if (!opts.context || opts.context.byteLength === 0) return []
+  try {
+    return decodeContext(opts.context)
+  } catch {
+    throw new SpineError('INVALID_CONTEXT', 'the causal context does not decode')
+  }
+}
+
+export async function kvPut(env: KvEnv, req: PutRequest, forwarded = false): Promise<PutResult> {
+  env.stats.puts++
+  const p = plan(env, req.bk, req.opts)
+  const context = contextOf(req.opts)
+  if (p.coordIndex < 0) {
+    if (forwarded) throw new SpineError('NOT_OWNER', 'forwarded write reached a node outside the preference list')
+    return forward(env, req, p)
+  }
+  const content: SiblingContent = { ...req.content, lastModified: env.clock.now() }
+  return coordinate(env, req.bk, p, context, content)
+}
+
+async function coordinate(env: KvEnv, bk: BKey, p: Plan, context: VClock, content: SiblingContent): Promise<PutResult> {
+  const core = new PutCore(p.params, p.pl.map((e) => e.primary))
+  const settle = new Settle<PutResult>(env.clock, p.timeoutMs, () => errorOf(core.timeout(p.timeoutMs)))
+  const k = encodeBKey(bk)
+  const coordEntry = p.pl[p.coordIndex]!
+  // Resolves once every replica answered: true when all N acknowledged (tombstones reap only then).
+  let allAckedResolve!: (v: boolean) => void
+  const allAcked = new Promise<boolean>((r) => (allAckedResolve = r))
+  const bytes = await replicaCoordinate(env, coordEntry, k, context, content, p.allowMult, p.timeoutMs).catch((e: unknown) => {
+    settle.fail(toSpineError(e))
+    return undefined
+  })
+  if (!bytes) return settle.promise
+  const obj = decodeObject(bytes)
+  const check = (): void => {
+    const o = core.outcome()
+    if (o.kind === 'ok') settle.ok({ obj, context: obj.clock })
+    else if (o.kind === 'error') settle.fail(o.error)
+    if (core.allReceived()) allAckedResolve(core.ackCount() === p.params.n)
+  }
+  if (content.deleted) {
+    void allAcked.then((all) => {
+      if (all) scheduleReap(env, p.pl, k, obj.clock, env.tombstoneReapDelayMs)
+    })
+  }
+  core.ack(p.coordIndex)
+  check()
+  p.pl.forEach((entry, i) => {
+    if (i === p.coordIndex) return
+    replicaMerge(env, entry, k, bytes, p.allowMult, p.timeoutMs).then(
+      () => core.ack(i),
+      (e: unknown) => core.fail(i, toSpineError(e).code),
+    ).finally(check)
+  })
+  return settle.promise
+}
+
+/** Hand the whole write to the first primary that answers; its result is ours. */
+async function forward(env: KvEnv, req: PutRequest, p: Plan): Promise<PutResult> {
+  env.stats.forwarded++
+  let last: SpineError = new SpineError('UNREACHABLE', 'no primary of the key could be reached')
+  for (const entry of p.pl) {
+    try {
+      const reply = await env.transport.request(entry.node, { op: 'kvput', req: encodeForward(req) }, p.timeoutMs)
+      const obj = decodeObject((reply as { o: Uint8Array }).o)
+      return { obj, context: obj.clock }
+    } catch (e) {
+      last = toSpineError(e)
+      if (last.code !== 'UNREACHABLE' && last.code !== 'CONNECTION_CLOSED') throw last
+    }
+  }
+  throw last
+}
+
+function errorOf(o: ReturnType<PutCore['timeout']>): SpineError {
+  if (o.kind !== 'error') throw new Error('timeout outcome must be an error')
+  return o.error
+}

@@ -1,0 +1,81 @@
+/**
+ * Node-to-node requests on the cluster port. Every field from the wire is checked before use:
+ * a peer running other code (or a fuzzer) gets INVALID_ARGUMENT, never a crashed node.
+ */
+import { SpineError } from '../api/errors.js'
+import type { SiblingContent } from '../core/object.js'
+
+export type ClusterRequest =
+  | { op: 'ping' }
+  | { op: 'info' }
+  | { op: 'vget'; p: number; k: Uint8Array }
+  | { op: 'vcoord'; p: number; k: Uint8Array; ctx: Uint8Array | null; c: SiblingContent; am: boolean; sync: boolean }
+  | { op: 'vput'; p: number; k: Uint8Array; o: Uint8Array; am: boolean; sync: boolean }
+  | { op: 'vreap'; p: number; k: Uint8Array; ctx: Uint8Array }
+  | { op: 'kvput'; req: unknown }
+
+export interface NodeInfo {
+  name: string
+  host: string
+  clusterPort: number
+  clientPort: number
+  httpPort: number
+}
+
+function bad(what: string): never {
+  throw new SpineError('INVALID_ARGUMENT', `cluster request: ${what}`)
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function bytes(v: unknown, what: string): Uint8Array {
+  return v instanceof Uint8Array ? v : bad(`${what} must be bytes`)
+}
+
+function int(v: unknown, what: string): number {
+  return typeof v === 'number' && Number.isInteger(v) ? v : bad(`${what} must be an integer`)
+}
+
+export function parseContent(v: unknown): SiblingContent {
+  if (!isRecord(v)) bad('content must be a map')
+  const meta = v.meta ?? {}
+  if (!isRecord(meta) || !Object.values(meta).every((x) => typeof x === 'string')) bad('meta must map strings to strings')
+  return {
+    value: bytes(v.value, 'value'),
+    contentType: typeof v.contentType === 'string' ? v.contentType : bad('contentType must be a string'),
+    lastModified: int(v.lastModified, 'lastModified'),
+    meta: meta as Record<string, string>,
+    deleted: v.deleted === true,
+  }
+}
+
+export function parseClusterRequest(body: unknown): ClusterRequest {
+  if (!isRecord(body) || typeof body.op !== 'string') bad('not a request')
+  switch (body.op) {
+    case 'ping':
+    case 'info':
+      return { op: body.op }
+    case 'vget':
+      return { op: 'vget', p: int(body.p, 'p'), k: bytes(body.k, 'k') }
+    case 'vcoord':
+      return {
+        op: 'vcoord',
+        p: int(body.p, 'p'),
+        k: bytes(body.k, 'k'),
+        ctx: body.ctx == null ? null : bytes(body.ctx, 'ctx'),
+        c: parseContent(body.c),
+        am: body.am === true,
+        sync: body.sync === true,
+      }
+    case 'vput':
+      return { op: 'vput', p: int(body.p, 'p'), k: bytes(body.k, 'k'), o: bytes(body.o, 'o'), am: body.am === true, sync: body.sync === true }
+    case 'vreap':
+      return { op: 'vreap', p: int(body.p, 'p'), k: bytes(body.k, 'k'), ctx: bytes(body.ctx, 'ctx') }
+    case 'kvput':
+      return { op: 'kvput', req: body.req }
+    default:
+      throw new SpineError('UNKNOWN_OPERATION', `unknown cluster operation ${JSON.stringify(body.op)}`, { op: body.op })
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * One node's logic, wired over injected seams: a Transport, a Backend, a Clock and a Logger.
+ * The real process (nodeProcess.ts) gives it TCP and LevelDB; the simulator gives it a
+ * simulated network and memory. Nothing here opens a socket or reads the wall clock.
+ */
+import type { Clock } from '../core/env.js'
+import type { Ring } from '../core/ring.js'
+import type { Transport } from '../net/transport.js'
+import type { Backend } from '../storage/backend.js'
+import { BucketPropsTable, type BucketPropsOverrides } from '../kv/bucketProps.js'
+import { emptyStats, type KvEnv } from '../kv/env.js'
+import { KV, STORAGE } from '../config.js'
+import { clusterHandler } from './clusterHandler.js'
+import type { Logger } from './log.js'
+import type { NodeInfo } from './messages.js'
+import { VnodeHost } from './vnodeHost.js'
+
+export interface SpineNodeDeps {
+  name: string
+  ring: Ring
+  transport: Transport
+  backend: Backend
+  clock: Clock
+  log: Logger
+  bucketProps?: BucketPropsOverrides
+  syncWrites?: boolean
+  tombstoneReapDelayMs?: number
+  /** This node's addresses, as told to peers and clients. */
+  info: () => NodeInfo
+}
+
+export class SpineNode {
+  readonly env: KvEnv
+  readonly vnodes: VnodeHost
+  private ring: Ring
+
+  constructor(private readonly deps: SpineNodeDeps) {
+    this.ring = deps.ring
+    const maxN = Math.max(1, deps.ring.q)
+    this.env = {
+      self: deps.name,
+      ring: () => this.ring,
+      transport: deps.transport,
+      clock: deps.clock,
+      log: deps.log,
+      props: new BucketPropsTable(deps.bucketProps ?? {}, maxN),
+      syncWrites: deps.syncWrites ?? STORAGE.syncWrites,
+      tombstoneReapDelayMs: deps.tombstoneReapDelayMs ?? KV.tombstoneReapDelayMs,
+      stats: emptyStats(),
+    }
+    this.vnodes = new VnodeHost(deps.name, deps.ring.q, deps.backend, deps.clock, deps.log)
+    deps.transport.serve(clusterHandler(this.env, this.vnodes, deps.info))
+  }
+
+  get name(): string {
+    return this.deps.name
+  }
+}

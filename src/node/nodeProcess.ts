@@ -1,0 +1,141 @@
+/**
+ * A real node process: LevelDB on disk, the cluster port (TCP transport), the client port
+ * (framed RPC) and the HTTP port (health), around one SpineNode.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import { join } from 'node:path'
+import { clientHandler } from '../api/clientHandler.js'
+import { SpineError } from '../api/errors.js'
+import { NET, RING } from '../config.js'
+import { createRing } from '../core/ring.js'
+import type { BucketPropsOverrides } from '../kv/bucketProps.js'
+import { FrameServer } from '../net/server.js'
+import { TcpTransport } from '../net/tcp.js'
+import { LevelBackend } from '../storage/level.js'
+import type { Logger } from './log.js'
+import type { MemberAddress } from './members.js'
+import type { NodeInfo } from './messages.js'
+import { SpineNode } from './node.js'
+import { SystemClock } from './realEnv.js'
+
+export interface NodeProcessConfig {
+  name: string
+  host: string
+  dataDir: string
+  clusterPort: number
+  clientPort: number
+  httpPort: number
+  members: MemberAddress[]
+  q?: number
+  /** The N the claim spreads replicas for (the largest bucket n in use). */
+  targetN?: number
+  bucketProps?: BucketPropsOverrides
+  syncWrites?: boolean
+  tombstoneReapDelayMs?: number
+}
+
+export interface RunningNode {
+  node: SpineNode
+  info: NodeInfo
+  stop(): Promise<void>
+}
+
+export async function startNodeProcess(cfg: NodeProcessConfig, log: Logger): Promise<RunningNode> {
+  if (!cfg.members.some((m) => m.name === cfg.name)) {
+    throw new SpineError('INVALID_ARGUMENT', `node ${cfg.name} is not in its own member list`)
+  }
+  await mkdir(cfg.dataDir, { recursive: true })
+  await claimDataDir(cfg.dataDir, cfg.name)
+  const clock = new SystemClock()
+  const backend = new LevelBackend(join(cfg.dataDir, 'leveldb'))
+  await backend.open()
+  const info: NodeInfo = { name: cfg.name, host: cfg.host, clusterPort: cfg.clusterPort, clientPort: cfg.clientPort, httpPort: cfg.httpPort }
+  const peers = new Map(cfg.members.filter((m) => m.name !== cfg.name).map((m) => [m.name, { host: m.host, port: m.port }]))
+  const transport = new TcpTransport({ self: cfg.name, host: cfg.host, port: cfg.clusterPort, peers, clock, log })
+  const ring = createRing(cfg.members.map((m) => m.name), cfg.q ?? RING.defaultPartitions, cfg.targetN ?? 3)
+  const node = new SpineNode({
+    name: cfg.name,
+    ring,
+    transport,
+    backend,
+    clock,
+    log,
+    info: () => info,
+    bucketProps: cfg.bucketProps,
+    syncWrites: cfg.syncWrites,
+    tombstoneReapDelayMs: cfg.tombstoneReapDelayMs,
+  })
+  const members = memberDirectory(node, info, cfg.members)
+  const handle = clientHandler({ env: node.env, members })
+  const client = new FrameServer({ host: cfg.host, port: cfg.clientPort, clock, log, handler: (_c, b) => handle(b), maxConnections: NET.maxClientConnections })
+  const http = healthServer(node)
+  try {
+    await transport.listen()
+    await client.listen()
+    await listenHttp(http, cfg.host, cfg.httpPort)
+  } catch (e) {
+    await Promise.allSettled([transport.close(), client.close(), backend.close()])
+    throw e
+  }
+  log.info({ ...info, partitions: ring.owners.filter((o) => o === cfg.name).length, q: ring.q }, 'node started')
+  const stop = async (): Promise<void> => {
+    await Promise.allSettled([client.close(), new Promise((r) => http.close(r)), transport.close()])
+    await backend.close()
+    log.info({ node: cfg.name }, 'node stopped')
+  }
+  return { node, info, stop }
+}
+
+/** A data directory belongs to one node name; starting another name on it would mix actors. */
+async function claimDataDir(dir: string, name: string): Promise<void> {
+  const file = join(dir, 'node.json')
+  const existing = await readFile(file, 'utf8').then(
+    (s) => JSON.parse(s) as { name?: string },
+    () => undefined,
+  )
+  if (existing && existing.name !== name) {
+    throw new SpineError('INVALID_ARGUMENT', `data directory ${dir} belongs to node ${existing.name}, not ${name}`)
+  }
+  if (!existing) await writeFile(file, JSON.stringify({ name, created: new Date().toISOString() }) + '\n')
+}
+
+/** Client addresses of every member, learned by asking each once; "up" is a fresh ping. */
+function memberDirectory(node: SpineNode, self: NodeInfo, members: MemberAddress[]) {
+  const known = new Map<string, NodeInfo>([[self.name, self]])
+  return async (): Promise<Array<NodeInfo & { up: boolean }>> =>
+    Promise.all(
+      members.map(async (m) => {
+        try {
+          const info = (await node.env.transport.request(m.name, { op: 'info' }, 1_000)) as NodeInfo
+          known.set(m.name, info)
+          return { ...info, up: true }
+        } catch {
+          const info = known.get(m.name) ?? { name: m.name, host: m.host, clusterPort: m.port, clientPort: 0, httpPort: 0 }
+          return { ...info, up: false }
+        }
+      }),
+    )
+}
+
+function healthServer(node: SpineNode): Server {
+  return createServer((req, res) => {
+    const send = (status: number, body: unknown): void => {
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(body) + '\n')
+    }
+    if (req.method === 'GET' && req.url === '/ping') return send(200, { ok: true, node: node.name })
+    if (req.method === 'GET' && req.url === '/stats') return send(200, { node: node.name, ...node.env.stats, vnodes: node.vnodes.active().length })
+    send(404, { code: 'NOT_FOUND', message: 'the HTTP API serves /ping and /stats for now' })
+  })
+}
+
+function listenHttp(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+}

@@ -1,0 +1,124 @@
+/**
+ * One partition's replica on this node. Its actor is the only one that advances this vnode's
+ * entry in object clocks, and every change to a key is a read-merge-write under a per-key lock,
+ * so a put is atomic per key.
+ */
+import { SpineError } from '../api/errors.js'
+import type { Clock } from '../core/env.js'
+import { coordinatePut, isTombstone, syncMerge, sameObject, type KvObject, type SiblingContent } from '../core/object.js'
+import { decodeObject, encodeObject } from '../core/objectCodec.js'
+import { equal, prune, type VClock } from '../core/vclock.js'
+import type { Backend } from '../storage/backend.js'
+import { LIMITS, VNODE } from '../config.js'
+import { KeyLock } from './keyLock.js'
+import type { Logger } from './log.js'
+
+export interface VnodeLimits {
+  maxSiblings: number
+  warnSiblings: number
+  maxObjectBytes: number
+}
+
+export interface CoordinateArgs {
+  context: VClock
+  content: SiblingContent
+  allowMult: boolean
+  sync: boolean
+}
+
+export class Vnode {
+  readonly actor: string
+  private readonly lock = new KeyLock(VNODE.maxQueuedPerKey)
+
+  constructor(
+    readonly partition: number,
+    nodeName: string,
+    private readonly backend: Backend,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly limits: VnodeLimits = LIMITS,
+  ) {
+    this.actor = `${nodeName}/${partition}`
+  }
+
+  /** The local copy, or undefined. */
+  async get(key: Uint8Array): Promise<KvObject | undefined> {
+    const raw = await this.backend.get(this.partition, key)
+    return raw ? this.decode(key, raw) : undefined
+  }
+
+  /** The local copy as stored bytes (no decode: the coordinator decodes once for all replicas). */
+  getRaw(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.backend.get(this.partition, key)
+  }
+
+  /** The coordinating write: new sibling, new dot from this vnode's actor. Returns the stored bytes. */
+  coordinate(key: Uint8Array, args: CoordinateArgs): Promise<Buffer> {
+    return this.lock.run(keyId(key), async () => {
+      const local = await this.get(key)
+      const now = this.clock.now()
+      const next = coordinatePut(local, args.context, args.content, this.actor, now, args.allowMult)
+      const obj: KvObject = { clock: prune(next.clock, now), siblings: next.siblings }
+      this.checkSiblings(key, obj)
+      const bytes = encodeObject(obj)
+      if (bytes.length > this.limits.maxObjectBytes) {
+        throw new SpineError('OBJECT_TOO_LARGE', `object would be ${bytes.length} bytes`, {
+          size: bytes.length,
+          max: this.limits.maxObjectBytes,
+        })
+      }
+      await this.backend.put(this.partition, key, bytes, { sync: args.sync })
+      return bytes
+    })
+  }
+
+  /** Merge a copy from elsewhere (replication, read repair, handoff); never overwrites. */
+  merge(key: Uint8Array, incoming: KvObject, allowMult: boolean, sync: boolean): Promise<void> {
+    return this.lock.run(keyId(key), async () => {
+      const local = await this.get(key)
+      const next = local ? syncMerge(local, incoming, allowMult) : incoming
+      if (local && sameObject(local, next)) return
+      // A merge is never refused for size or siblings: refusing would drop an acknowledged write.
+      if (next.siblings.length > this.limits.warnSiblings) this.warnSiblings(key, next.siblings.length)
+      await this.backend.put(this.partition, key, encodeObject(next), { sync })
+    })
+  }
+
+  /** Remove a tombstone once every primary has it, if nothing was written since. */
+  reap(key: Uint8Array, tombstoneClock: VClock): Promise<boolean> {
+    return this.lock.run(keyId(key), async () => {
+      const local = await this.get(key)
+      if (!local || !isTombstone(local) || !equal(local.clock, tombstoneClock)) return false
+      await this.backend.del(this.partition, key)
+      return true
+    })
+  }
+
+  private checkSiblings(key: Uint8Array, obj: KvObject): void {
+    const count = obj.siblings.length
+    if (count > this.limits.maxSiblings) {
+      throw new SpineError('TOO_MANY_SIBLINGS', `write would leave ${count} siblings`, {
+        siblings: count,
+        max: this.limits.maxSiblings,
+      })
+    }
+    if (count > this.limits.warnSiblings) this.warnSiblings(key, count)
+  }
+
+  private warnSiblings(key: Uint8Array, count: number): void {
+    this.log.warn({ partition: this.partition, key: keyId(key), siblings: count }, 'object has many siblings; resolve them')
+  }
+
+  private decode(key: Uint8Array, raw: Uint8Array): KvObject {
+    try {
+      return decodeObject(raw)
+    } catch (e) {
+      this.log.error({ partition: this.partition, key: keyId(key), err: String(e) }, 'stored object does not decode')
+      throw new SpineError('INTERNAL', 'stored object is corrupt', { partition: this.partition })
+    }
+  }
+}
+
+function keyId(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')
+}
