@@ -95,13 +95,16 @@ export class GetCore {
   }
 
   private fail(code: 'R_UNSATISFIED' | 'PR_UNSATISFIED', required: number, received: number): GetOutcome {
+    // Decided as soon as R can no longer be met, so replies still in flight are reported too.
     const errors = [...this.slots.values()].filter((s) => s.reply.kind === 'error').length
+    const pending = this.p.n - this.slots.size
     return {
       kind: 'error',
       error: new SpineError(code, `${code === 'R_UNSATISFIED' ? 'r' : 'pr'}=${required} but ${received} replica(s) answered`, {
         required,
         received,
         errors,
+        pending,
       }),
     }
   }

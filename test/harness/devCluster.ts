@@ -1,0 +1,73 @@
+/**
+ * Real node processes for tests: `spinekv dev start --detach` in a temporary directory on free
+ * loopback ports, stopped (SIGKILL if need be) when the test ends.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+export const CLI = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../dist/src/cli/main.js')
+
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+export async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, timeout: 60_000 })
+    return { code: 0, stdout, stderr }
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string }
+    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' }
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = createServer()
+    s.once('error', () => res(false))
+    s.listen(port, '127.0.0.1', () => s.close(() => res(true)))
+  })
+}
+
+/** A base port whose node ports (base+10i .. base+10i+2) are all free right now. */
+export async function freeBasePort(nodes: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + 100 * Math.floor(Math.random() * 400)
+    const ports = Array.from({ length: nodes }, (_, k) => [0, 1, 2].map((d) => base + 10 * (k + 1) + d)).flat()
+    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base
+  }
+  throw new Error('no free port range found')
+}
+
+export interface TestCluster {
+  dir: string
+  basePort: number
+  clientPort(i: number): number
+  host(i: number): string
+  stop(): Promise<void>
+}
+
+export async function startCluster(nodes = 3, extra: string[] = []): Promise<TestCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'spinekv-test-'))
+  const basePort = await freeBasePort(nodes)
+  const r = await cli(['dev', 'start', '--dir', dir, '--nodes', String(nodes), '--base-port', String(basePort), '--detach', ...extra])
+  if (r.code !== 0) throw new Error(`dev start failed (${r.code}): ${r.stderr}`)
+  const clientPort = (i: number): number => basePort + 10 * i + 1
+  return {
+    dir,
+    basePort,
+    clientPort,
+    host: (i) => `127.0.0.1:${clientPort(i)}`,
+    async stop() {
+      await cli(['dev', 'stop', '--dir', dir, '--kill'])
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
