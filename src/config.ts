@@ -63,6 +63,10 @@ export const NET = {
   requestTimeoutMs: 5_000,
   /** Client connections accepted by one node. */
   maxClientConnections: 10_000,
+  /** Inbound node-to-node connections (one per peer is normal; the cap stops a connect storm). */
+  maxClusterConnections: 1_024,
+  /** After a failed connect to a peer, requests to it fail fast for this long instead of dialling again. */
+  reconnectBackoffMs: 200,
 } as const
 
 /** Coordinator behaviour. */

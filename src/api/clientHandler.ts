@@ -3,6 +3,7 @@
  * here, once, so a malformed request gets a typed error and reaches nothing stored.
  */
 import { SpineError } from './errors.js'
+import { KV } from '../config.js'
 import { encodeBKey, type BKey } from '../core/hash.js'
 import { liveSiblings, type KvObject } from '../core/object.js'
 import { decodeObject, encodeContext } from '../core/objectCodec.js'
@@ -41,7 +42,22 @@ function siblingsOut(obj: KvObject | undefined): Array<Record<string, unknown>> 
   return liveSiblings(obj).map((s) => ({ value: s.value, contentType: s.contentType, lastModified: s.lastModified, meta: s.meta }))
 }
 
-export function clientHandler(deps: ClientApiDeps) {
+/** Bounds the coordinations one node runs at once, so a flood queues in clients, not in our heap. */
+export function clientHandler(deps: ClientApiDeps, maxInFlight: number = KV.maxInFlightOps) {
+  let inFlight = 0
+  const handle = dispatch(deps)
+  return async (body: unknown): Promise<unknown> => {
+    if (inFlight >= maxInFlight) throw new SpineError('OVERLOADED', `${inFlight} operations in flight on this node`, { inFlight, max: maxInFlight })
+    inFlight++
+    try {
+      return await handle(body)
+    } finally {
+      inFlight--
+    }
+  }
+}
+
+function dispatch(deps: ClientApiDeps) {
   const { env } = deps
   return async (body: unknown): Promise<unknown> => {
     if (!isRecord(body) || typeof body.op !== 'string') throw new SpineError('INVALID_ARGUMENT', 'request must be a map with an op')

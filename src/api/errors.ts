@@ -15,7 +15,7 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, exit: 3, summary: 'no live value is stored under the key' },
   // bad input
   INVALID_ARGUMENT: { status: 400, exit: 1, summary: 'a request field is missing or malformed' },
-  INVALID_QUORUM: { status: 400, exit: 1, summary: 'a quorum value is not one|quorum|all|default or a number within 0..N' },
+  INVALID_QUORUM: { status: 400, exit: 1, summary: 'a quorum value is not one, quorum, all, default or a number within its range for N' },
   KEY_TOO_LONG: { status: 400, exit: 1, summary: 'the key, bucket or bucket type is empty or longer than its limit' },
   VALUE_TOO_LARGE: { status: 413, exit: 1, summary: 'the value is larger than LIMITS.maxValueBytes' },
   OBJECT_TOO_LARGE: { status: 413, exit: 1, summary: 'the stored object with this write would exceed LIMITS.maxObjectBytes' },

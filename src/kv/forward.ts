@@ -2,6 +2,7 @@
 import { SpineError } from '../api/errors.js'
 import type { BKey } from '../core/hash.js'
 import type { SiblingContent } from '../core/object.js'
+import { LIMITS } from '../config.js'
 import { checkBKey, checkQuorumSpec, checkTimeout, checkValue, type WriteOptions } from './request.js'
 
 export interface PutRequest {
@@ -22,6 +23,10 @@ export function parseMeta(v: unknown): Record<string, string> {
   if (v === undefined || v === null) return {}
   if (!isRecord(v) || !Object.values(v).every((x) => typeof x === 'string')) {
     throw new SpineError('INVALID_ARGUMENT', 'meta must map strings to strings', { field: 'meta' })
+  }
+  const entries = Object.keys(v).length
+  if (entries > LIMITS.maxUserMeta) {
+    throw new SpineError('INVALID_ARGUMENT', `meta has ${entries} entries, more than ${LIMITS.maxUserMeta}`, { field: 'meta', entries, max: LIMITS.maxUserMeta })
   }
   return v as Record<string, string>
 }
