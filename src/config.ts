@@ -110,7 +110,7 @@ export const STORAGE = {
   /** fsync every write before acknowledging it. Off by default, as in Riak's eleveldb: N replicas on N machines are the durability, and sync costs ~15x in put rate here. */
   syncWrites: false,
   /** LevelDB block cache shared by all vnodes of a node. */
-  cacheSizeBytes: 64 * 1024 * 1024,
+  cacheSizeBytes: 32 * 1024 * 1024,
   /** LevelDB write buffer (memtable) size. */
   writeBufferBytes: 16 * 1024 * 1024,
 } as const

@@ -81,7 +81,10 @@ export function syncMerge(a: KvObject, b: KvObject, allowMult = true): KvObject 
   const keepA = a.siblings.filter((s) => hasDot(b, s.dot) || !covered(s.dot, b.clock))
   const keepB = b.siblings.filter((s) => !hasDot(a, s.dot) && !covered(s.dot, a.clock))
   const merged: KvObject = { clock: mergeClocks(a.clock, b.clock), siblings: sortSiblings([...keepA, ...keepB]) }
-  return allowMult ? merged : lastWriteWins(merged)
+  if (allowMult) return merged
+  // Two replicas that saw the same writes may have kept different winners, each covered by the
+  // other's clock; then nothing survives the causal merge and the winner is picked from both.
+  return lastWriteWins(merged.siblings.length > 0 ? merged : { clock: merged.clock, siblings: [...a.siblings, ...b.siblings] })
 }
 
 export function mergeAll(objs: KvObject[], allowMult = true): KvObject | undefined {

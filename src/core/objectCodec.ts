@@ -33,6 +33,9 @@ function siblingFromWire(w: unknown): Sibling {
   if (typeof actor !== 'string' || !Number.isInteger(counter) || !(value instanceof Uint8Array)) {
     throw new TypeError('malformed sibling')
   }
+  if (typeof contentType !== 'string' || typeof lastModified !== 'number' || (meta != null && (typeof meta !== 'object' || Array.isArray(meta)))) {
+    throw new TypeError('malformed sibling')
+  }
   return { dot: { actor, counter }, value, contentType, lastModified, meta: meta ?? {}, deleted: deleted === true }
 }
 
@@ -49,9 +52,18 @@ export function encodeObject(obj: KvObject): Buffer {
   return packr.pack([FORMAT, clockToWire(obj.clock), sibs])
 }
 
+/** msgpackr throws plain Errors on truncated or malformed bytes; report them as TypeError too. */
+function unpack(buf: Uint8Array): unknown {
+  try {
+    return packr.unpack(buf)
+  } catch (e) {
+    throw new TypeError(`not msgpack: ${e instanceof Error ? e.message : String(e)}`)
+  }
+}
+
 /** Throws TypeError on bytes that are not an encoded object; callers map it to a typed error. */
 export function decodeObject(buf: Uint8Array): KvObject {
-  const w: unknown = packr.unpack(buf)
+  const w: unknown = unpack(buf)
   if (!Array.isArray(w) || w[0] !== FORMAT || !Array.isArray(w[2])) throw new TypeError('not an encoded object')
   return { clock: clockFromWire(w[1]), siblings: (w[2] as unknown[]).map(siblingFromWire) }
 }
@@ -62,7 +74,7 @@ export function encodeContext(vc: VClock): Buffer {
 }
 
 export function decodeContext(buf: Uint8Array): VClock {
-  const w: unknown = packr.unpack(buf)
+  const w: unknown = unpack(buf)
   if (!Array.isArray(w) || w[0] !== FORMAT) throw new TypeError('not a causal context')
   return clockFromWire(w[1])
 }

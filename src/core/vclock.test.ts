@@ -148,6 +148,8 @@ t.test('dominates is strict; concurrent is symmetric; exactly one relation holds
     if (concurrent(a, b) !== concurrent(b, a)) bad.push(`concurrent symmetric: ${JSON.stringify([a, b])}`)
     const relations = [dominates(a, b), dominates(b, a), equal(a, b), concurrent(a, b)].filter(Boolean).length
     if (relations !== 1) bad.push(`trichotomy: ${JSON.stringify([a, b])}`)
+    const reordered = [...a].reverse()
+    if (!equal(a, reordered) || dominates(a, reordered) || concurrent(a, reordered)) bad.push(`equal: ${JSON.stringify(a)}`)
     if (dominates(a, b) || dominates(b, a)) seen.dom++
     else if (equal(a, b)) seen.eq++
     else seen.conc++

@@ -10,12 +10,7 @@ import { Level } from 'level'
 import { SpineError } from '../api/errors.js'
 import type { Backend, BackendWriteOptions, BatchOp, FoldOptions } from './backend.js'
 
-// lead: move to config.ts STORAGE
-/** LevelDB block cache shared by all vnodes of the node (LevelDB's own default is 8 MiB). */
-const DEFAULT_CACHE_SIZE = 32 * 1024 * 1024
-// lead: move to config.ts STORAGE
-/** Memtable size before a flush to level 0 (LevelDB's own default is 4 MiB). */
-const DEFAULT_WRITE_BUFFER_SIZE = 16 * 1024 * 1024
+import { STORAGE } from '../config.js'
 
 const PREFIX_BYTES = 4
 const MAX_PARTITION = 0xffff_ffff
@@ -72,21 +67,25 @@ function partitionRange(partition: number): KeyRange {
 }
 
 function foldRange(partition: number, after: Uint8Array | undefined): KeyRange {
-  const range = partitionRange(partition)
-  if (after === undefined) return range
-  return { gt: storedKey(partition, after), lt: range.lt }
+  const { gte, ...upper } = partitionRange(partition)
+  if (after === undefined) return { gte, ...upper }
+  // Spread rather than `lt: range.lt`: level treats a present-but-undefined bound as a real bound.
+  return { gt: storedKey(partition, after), ...upper }
 }
 
 function writeOptions(opts: BackendWriteOptions | undefined): { sync: boolean } {
   return { sync: opts?.sync === true }
 }
 
+/** A view, not a copy: classic-level copies keys and values into native memory during the call. */
+function valueBuffer(value: Uint8Array): Buffer {
+  checkBytes('value', value)
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+}
+
 function toLevelOp(op: BatchOp): { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer } {
   const key = storedKey(op.partition, op.key)
-  if (op.type === 'del') return { type: 'del', key }
-  checkBytes('value', op.value)
-  // A view, not a copy: classic-level copies key and value into native memory during the call.
-  return { type: 'put', key, value: Buffer.from(op.value.buffer, op.value.byteOffset, op.value.byteLength) }
+  return op.type === 'del' ? { type: 'del', key } : { type: 'put', key, value: valueBuffer(op.value) }
 }
 
 export class LevelBackend implements Backend {
@@ -100,8 +99,8 @@ export class LevelBackend implements Backend {
 
   constructor(dir: string, opts: LevelBackendOptions = {}) {
     this.dir = dir
-    this.cacheSize = opts.cacheSize ?? DEFAULT_CACHE_SIZE
-    this.writeBufferSize = opts.writeBufferSize ?? DEFAULT_WRITE_BUFFER_SIZE
+    this.cacheSize = opts.cacheSize ?? STORAGE.cacheSizeBytes
+    this.writeBufferSize = opts.writeBufferSize ?? STORAGE.writeBufferBytes
   }
 
   async open(): Promise<void> {
@@ -112,18 +111,9 @@ export class LevelBackend implements Backend {
     await this.opening
   }
 
-  private async openDatabase(): Promise<void> {
-    const db: Db = new Level<Buffer, Buffer>(this.dir, {
-      keyEncoding: 'buffer',
-      valueEncoding: 'buffer',
-      cacheSize: this.cacheSize,
-      writeBufferSize: this.writeBufferSize,
-    })
-    await db.open()
-    this.db = db
-  }
-
   async close(): Promise<void> {
+    // Let an open in progress finish first, or it would leave the backend open after close() returned.
+    await this.opening?.catch(() => undefined)
     const db = this.db
     this.db = undefined
     await db?.close()
@@ -137,7 +127,8 @@ export class LevelBackend implements Backend {
   }
 
   async put(partition: number, key: Uint8Array, value: Uint8Array, opts?: BackendWriteOptions): Promise<void> {
-    await this.batch([{ type: 'put', partition, key, value }], opts)
+    const db = this.openDb()
+    await db.put(storedKey(partition, key), valueBuffer(value), writeOptions(opts))
   }
 
   async del(partition: number, key: Uint8Array, opts?: BackendWriteOptions): Promise<void> {
@@ -147,11 +138,8 @@ export class LevelBackend implements Backend {
 
   async batch(ops: BatchOp[], opts?: BackendWriteOptions): Promise<void> {
     const db = this.openDb()
-    const levelOps = ops.map(toLevelOp)
-    // A single put goes through put(): LevelDB makes it a one-entry batch anyway, without the array.
-    const only = levelOps.length === 1 ? levelOps[0] : undefined
-    if (only?.type === 'put') return db.put(only.key, only.value, writeOptions(opts))
-    await db.batch(levelOps, writeOptions(opts))
+    // Every op is encoded (and validated) before LevelDB sees any, so a bad op writes nothing.
+    await db.batch(ops.map(toLevelOp), writeOptions(opts))
   }
 
   async *fold(partition: number, opts: FoldOptions = {}): AsyncIterable<[Uint8Array, Uint8Array]> {
@@ -197,6 +185,17 @@ export class LevelBackend implements Backend {
       await it.close()
     }
     return found
+  }
+
+  private async openDatabase(): Promise<void> {
+    const db: Db = new Level<Buffer, Buffer>(this.dir, {
+      keyEncoding: 'buffer',
+      valueEncoding: 'buffer',
+      cacheSize: this.cacheSize,
+      writeBufferSize: this.writeBufferSize,
+    })
+    await db.open()
+    this.db = db
   }
 
   private openDb(): Db {
