@@ -22,6 +22,7 @@ interface StartOpts {
   bucketProps?: string
   syncWrites?: boolean
   reapDelayMs?: string
+  backend: string
 }
 
 export function registerNode(program: Command): void {
@@ -41,6 +42,7 @@ export function registerNode(program: Command): void {
     .option('--bucket-props <file>', 'JSON file of bucket property overrides ({"default/patients": {"n": 3}})')
     .option('--sync-writes', 'fsync every write before acknowledging it')
     .option('--reap-delay-ms <ms>', 'delay before tombstones are reaped')
+    .option('--backend <kind>', 'level (LevelDB on disk) or memory (lost on restart; for benchmarks)', 'level')
     .action(async (o: StartOpts) => {
       try {
         await runNode(o)
@@ -67,6 +69,7 @@ async function runNode(o: StartOpts): Promise<void> {
       bucketProps: o.bucketProps ? readProps(o.bucketProps) : undefined,
       syncWrites: o.syncWrites === true,
       tombstoneReapDelayMs: intArg('reap-delay-ms', o.reapDelayMs, 0, 86_400_000),
+      backend: o.backend === 'memory' ? 'memory' : o.backend === 'level' ? 'level' : usage('--backend must be level or memory'),
     },
     log,
   )

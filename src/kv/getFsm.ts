@@ -22,7 +22,7 @@ export interface GetResult {
   context: VClock
 }
 
-export function kvGet(env: KvEnv, bk: BKey, opts: ReadOptions = {}): Promise<GetResult> {
+export async function kvGet(env: KvEnv, bk: BKey, opts: ReadOptions = {}): Promise<GetResult> {
   env.stats.gets++
   const props = env.props.get(bk.type, bk.bucket)
   const n = props.n

@@ -13,6 +13,7 @@ import type { BucketPropsOverrides } from '../kv/bucketProps.js'
 import { FrameServer } from '../net/server.js'
 import { TcpTransport } from '../net/tcp.js'
 import { LevelBackend } from '../storage/level.js'
+import { MemoryBackend } from '../storage/memory.js'
 import type { Logger } from './log.js'
 import type { MemberAddress } from './members.js'
 import type { NodeInfo } from './messages.js'
@@ -33,6 +34,8 @@ export interface NodeProcessConfig {
   bucketProps?: BucketPropsOverrides
   syncWrites?: boolean
   tombstoneReapDelayMs?: number
+  /** "memory" keeps nothing across restarts: for benchmarks that separate storage cost from the rest. */
+  backend?: 'level' | 'memory'
 }
 
 export interface RunningNode {
@@ -48,7 +51,7 @@ export async function startNodeProcess(cfg: NodeProcessConfig, log: Logger): Pro
   await mkdir(cfg.dataDir, { recursive: true })
   await claimDataDir(cfg.dataDir, cfg.name)
   const clock = new SystemClock()
-  const backend = new LevelBackend(join(cfg.dataDir, 'leveldb'))
+  const backend = cfg.backend === 'memory' ? new MemoryBackend() : new LevelBackend(join(cfg.dataDir, 'leveldb'))
   await backend.open()
   const info: NodeInfo = { name: cfg.name, host: cfg.host, clusterPort: cfg.clusterPort, clientPort: cfg.clientPort, httpPort: cfg.httpPort }
   const peers = new Map(cfg.members.filter((m) => m.name !== cfg.name).map((m) => [m.name, { host: m.host, port: m.port }]))
