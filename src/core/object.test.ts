@@ -134,7 +134,7 @@ function simulate(seed: number, steps: number, allowMult: boolean): History {
       const r = rnd()
       const ctxFrom = r < 0.15 ? undefined : r < 0.35 ? local : states[int(states.length)]!
       const ctx = ctxFrom?.obj?.clock ?? []
-      const meta = rnd() < 0.3 ? { author: `u${int(5)}`, ward: 'x' } : {}
+      const meta: Record<string, string> = rnd() < 0.3 ? { author: `u${int(5)}`, ward: 'x' } : {}
       const obj = coordinatePut(local.obj, ctx, content(`v${step}`, now, { meta, deleted: rnd() < 0.1 }), actor, now, allowMult)
       const counter = counterOf(obj.clock, actor)
       const fresh = `${actor}:${counter}`

@@ -103,10 +103,11 @@ t.test('preflistFrom: N consecutive partitions (wrapping) with their owners, all
 
 t.test('preflist starts at partitionOf and, when spread is possible, has N distinct nodes', async (t) => {
   let spreadChecks = 0
+  const firstsByQ = new Map(QS.map((q) => [q, KEYS.map((bk) => partitionOf(bk, q))]))
   for (let m = 1; m <= 8; m++) {
     const bad: string[] = []
     for (const q of QS) {
-      const firsts = KEYS.map((bk) => partitionOf(bk, q))
+      const firsts = firstsByQ.get(q)!
       for (const n of NS) {
         const ring = createRing(membersOf(m), q, n)
         const spread = spreadPossible(m, q, n)
