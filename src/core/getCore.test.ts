@@ -77,8 +77,9 @@ function show(o: GetOutcome): string {
 /**
  * The reference: decided as soon as success (okLike >= r and primary okLike >= pr) is reached or
  * can no longer be reached. An unreachable PR is reported before an unreachable R. With
- * notfoundOk off a notfound is not an answer; when R fails and no replica had the object but at
- * least R replicas said notfound, the read is a plain notfound.
+ * notfoundOk off a notfound is not an answer; when R fails and no replica had the object, the
+ * read is a plain notfound once R replicas said so or every replica did (it waits while only
+ * notfounds are in).
  */
 function reference(p: GetParams, prim: readonly boolean[], got: ReadonlyArray<readonly [number, Kind]>): string {
   let ok = 0
@@ -103,7 +104,10 @@ function reference(p: GetParams, prim: readonly boolean[], got: ReadonlyArray<re
   const data = (required: number, received: number) => JSON.stringify({ required, received, errors: err, pending: left })
   if (primOkLike + leftPrim < p.pr) return `error:PR_UNSATISFIED:${data(p.pr, primOkLike)}`
   if (okLike + left < p.r) {
-    if (!p.notfoundOk && ok === 0 && nf >= p.r) return 'notfound'
+    if (!p.notfoundOk && ok === 0) {
+      if (nf >= p.r || (err === 0 && left === 0)) return 'notfound'
+      if (err === 0) return 'pending'
+    }
     return `error:R_UNSATISFIED:${data(p.r, okLike)}`
   }
   return 'pending'
@@ -288,6 +292,11 @@ t.test('notfound and notfoundOk', async (t) => {
   const nfErr = outcome(off, [nf, err])
   t.equal(nfErr.kind === 'error' && nfErr.error.code, 'R_UNSATISFIED', 'one notfound and one error: R unreachable')
   if (nfErr.kind === 'error') t.same(nfErr.error.data, { required: 2, received: 0, errors: 1, pending: 1 })
+  const all: GetParams = { ...off, r: 3 }
+  t.equal(outcome(all, [nf]).kind, 'pending', 'r=all, notfoundOk off: one notfound waits for the others')
+  t.equal(outcome(all, [nf, nf, nf]).kind, 'notfound', 'r=all, notfoundOk off: absent everywhere is a plain notfound')
+  const nfNfOk = outcome(all, [nf, nf, ok])
+  t.equal(nfNfOk.kind === 'error' && nfNfOk.error.code, 'R_UNSATISFIED', 'r=all with a copy on one replica is not a notfound')
 })
 
 t.test('repairs, merge and allowMult', async (t) => {

@@ -74,8 +74,14 @@ export class GetCore {
       return this.fail('PR_UNSATISFIED', this.p.pr, c.primOkLike)
     }
     if (c.okLike + pending < this.p.r) {
-      // With notfound_ok off, a read that only ever saw notfounds is a plain not found.
-      if (!this.p.notfoundOk && c.ok === 0 && c.notfound > 0 && c.notfound + c.okLike >= this.p.r) return { kind: 'notfound' }
+      if (!this.p.notfoundOk && c.ok === 0) {
+        // With notfound_ok off, R replicas agreeing the key is absent, or every replica saying
+        // so, is a plain not found (a missing key read with r=all is not a 503). While only
+        // notfounds are in, wait: a later copy would make it R_UNSATISFIED instead.
+        const errors = this.received() - c.notfound
+        if (c.notfound >= this.p.r || (errors === 0 && pending === 0)) return { kind: 'notfound' }
+        if (errors === 0) return { kind: 'pending' }
+      }
       return this.fail('R_UNSATISFIED', this.p.r, c.okLike)
     }
     return { kind: 'pending' }
