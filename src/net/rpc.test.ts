@@ -136,7 +136,7 @@ t.test('a handler that never answers: TIMEOUT, and a late reply is ignored', asy
   const err = await rejection(ch.request('hang', 50))
   t.equal(err.code, 'TIMEOUT')
   t.same(err.data, { timeoutMs: 50 })
-  t.ok(Date.now() - started < 1000)
+  t.ok(Date.now() - started < 4000, 'settled by its own timer, not by the 5 s alternative')
   release('late')
   t.equal(await ch.request('next', 1000), 'next', 'late reply to the expired id did not disturb the channel')
   t.equal(ch.inFlight, 0)

@@ -141,7 +141,7 @@ t.test('a handler that never resolves times out', async (t) => {
   const err = await rejection(a.request('b', 'x', 50))
   t.equal(err.code, 'TIMEOUT')
   t.same(err.data, { timeoutMs: 50 })
-  t.ok(Date.now() - started < 1000)
+  t.ok(Date.now() - started < 4000, 'settled by its own timer, not by the 5 s alternative')
 })
 
 t.test('unknown node rejects UNREACHABLE', async (t) => {
@@ -160,7 +160,7 @@ t.test('a stopped peer rejects UNREACHABLE quickly, then fails fast during the b
   const err = await rejection(a.request('b', 'x', 5000))
   t.equal(err.code, 'UNREACHABLE')
   t.same(err.data, { node: 'b', address: `${HOST}:${port}`, cause: 'ECONNREFUSED' })
-  t.ok(Date.now() - started < 500, 'well before the request timeout')
+  t.ok(Date.now() - started < 4000, 'well before the 5 s request timeout')
   const again = await rejection(a.request('b', 'x', 5000))
   t.equal(again.code, 'UNREACHABLE')
   t.type(again.data.retryInMs, 'number', 'no second connect inside the backoff window')
@@ -188,7 +188,7 @@ t.test('a peer that never completes the handshake: UNREACHABLE after connectTime
   const took = Date.now() - started
   t.equal(err.code, 'UNREACHABLE')
   t.same(err.data, { node: 'x', address: `${HOST}:${port}` })
-  t.ok(took >= 90 && took < 1000, `took ${took} ms`)
+  t.ok(took >= 90 && took < 4000, `took ${took} ms: after connectTimeoutMs, before the 5 s request timeout`)
 })
 
 t.test('a short request timeout wins over a slow connect', async (t) => {
@@ -199,7 +199,7 @@ t.test('a short request timeout wins over a slow connect', async (t) => {
   const err = await rejection(a.request('x', 'hi', 50))
   t.equal(err.code, 'TIMEOUT')
   t.same(err.data, { timeoutMs: 50 })
-  t.ok(Date.now() - started < 1000)
+  t.ok(Date.now() - started < 4000, 'settled by its own timer, not by the 5 s alternative')
 })
 
 t.test('hostile bytes on the cluster port close only that connection', async (t) => {
@@ -261,14 +261,20 @@ t.test('peer restart: requests succeed again after the backoff', async (t) => {
     }
   }
   t.same(result, { self: 'b2', from: 'a', body: 'y' })
-  t.ok(Date.now() - started < 1000, 'recovered within a few backoff periods')
+  t.ok(Date.now() - started < 3000, 'recovered inside the retry loop')
 })
 
 t.test('close rejects new requests and in-flight ones', async (t) => {
   const [a, b] = await pair(t)
-  b.serve(() => new Promise(() => {}))
+  // Close only once the request is really in flight at b (a fixed sleep raced the handshake on a loaded machine).
+  let arrived!: () => void
+  const atPeer = new Promise<void>((r) => (arrived = r))
+  b.serve(() => {
+    arrived()
+    return new Promise(() => {})
+  })
   const pending = a.request('b', 'x', 5000)
-  await sleep(20)
+  await atPeer
   await a.close()
   t.equal((await rejection(pending)).code, 'CONNECTION_CLOSED')
   t.equal((await rejection(a.request('b', 'x', 1000))).code, 'SHUTTING_DOWN')
