@@ -113,4 +113,6 @@ export const STORAGE = {
   cacheSizeBytes: 32 * 1024 * 1024,
   /** LevelDB write buffer (memtable) size. */
   writeBufferBytes: 16 * 1024 * 1024,
+  /** Most LevelDB operations gathered into one batch or getMany per event-loop turn. */
+  maxOpsPerBatch: 1_000,
 } as const

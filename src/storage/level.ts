@@ -11,6 +11,7 @@ import { SpineError } from '../api/errors.js'
 import type { Backend, BackendWriteOptions, BatchOp, FoldOptions } from './backend.js'
 
 import { STORAGE } from '../config.js'
+import { TickBatcher } from './tickBatcher.js'
 
 const PREFIX_BYTES = 4
 const MAX_PARTITION = 0xffff_ffff
@@ -94,6 +95,7 @@ export class LevelBackend implements Backend {
   private readonly writeBufferSize: number
   /** Created in open(), not in the constructor, because Level opens itself on construction. */
   private db: Db | undefined
+  private batcher: TickBatcher | undefined
   /** Set while open() runs, so concurrent opens share one database instead of fighting over its lock. */
   private opening: Promise<void> | undefined
 
@@ -115,35 +117,37 @@ export class LevelBackend implements Backend {
     // Let an open in progress finish first, or it would leave the backend open after close() returned.
     await this.opening?.catch(() => undefined)
     const db = this.db
+    const batcher = this.batcher
     this.db = undefined
+    this.batcher = undefined
+    // Writes already accepted must reach LevelDB before it closes.
+    await batcher?.drain()
     await db?.close()
   }
 
   async get(partition: number, key: Uint8Array): Promise<Uint8Array | undefined> {
-    const db = this.openDb()
-    // level@10 resolves undefined for a missing key; its typings predate that.
-    const value: Buffer | undefined = await db.get(storedKey(partition, key))
-    return value
+    return this.openBatcher().get(storedKey(partition, key))
   }
 
   async put(partition: number, key: Uint8Array, value: Uint8Array, opts?: BackendWriteOptions): Promise<void> {
-    const db = this.openDb()
-    await db.put(storedKey(partition, key), valueBuffer(value), writeOptions(opts))
+    const batcher = this.openBatcher()
+    // A copy: the write is applied later in the tick, and the caller may reuse its buffer.
+    await batcher.write([{ type: 'put', key: storedKey(partition, key), value: Buffer.from(valueBuffer(value)) }], writeOptions(opts).sync)
   }
 
   async del(partition: number, key: Uint8Array, opts?: BackendWriteOptions): Promise<void> {
-    const db = this.openDb()
-    await db.del(storedKey(partition, key), writeOptions(opts))
+    await this.openBatcher().write([{ type: 'del', key: storedKey(partition, key) }], writeOptions(opts).sync)
   }
 
   async batch(ops: BatchOp[], opts?: BackendWriteOptions): Promise<void> {
-    const db = this.openDb()
+    const batcher = this.openBatcher()
     // Every op is encoded (and validated) before LevelDB sees any, so a bad op writes nothing.
-    await db.batch(ops.map(toLevelOp), writeOptions(opts))
+    const encoded = ops.map(toLevelOp).map((op) => (op.type === 'put' ? { ...op, value: Buffer.from(op.value) } : op))
+    await batcher.write(encoded, writeOptions(opts).sync)
   }
 
   async *fold(partition: number, opts: FoldOptions = {}): AsyncIterable<[Uint8Array, Uint8Array]> {
-    const db = this.openDb()
+    const db = await this.settledDb()
     checkPartition(partition)
     checkFoldOptions(opts)
     if (opts.limit === 0) return
@@ -157,21 +161,21 @@ export class LevelBackend implements Backend {
   }
 
   async isEmpty(partition: number): Promise<boolean> {
-    const db = this.openDb()
+    const db = await this.settledDb()
     checkPartition(partition)
     const first = await db.keys({ ...partitionRange(partition), limit: 1 }).all()
     return first.length === 0
   }
 
   async dropPartition(partition: number): Promise<void> {
-    const db = this.openDb()
+    const db = await this.settledDb()
     checkPartition(partition)
     await db.clear(partitionRange(partition))
   }
 
   /** Seeks from one partition prefix to the next, so the cost is one seek per non-empty partition. */
   async partitions(): Promise<number[]> {
-    const db = this.openDb()
+    const db = await this.settledDb()
     const it = db.keys()
     const found: number[] = []
     try {
@@ -196,6 +200,22 @@ export class LevelBackend implements Backend {
     })
     await db.open()
     this.db = db
+    this.batcher = new TickBatcher({
+      batch: (ops, o) => db.batch(ops, o),
+      getMany: (keys) => db.getMany(keys) as Promise<Array<Buffer | undefined>>,
+    })
+  }
+
+  private openBatcher(): TickBatcher {
+    if (this.batcher === undefined) throw new SpineError('SHUTTING_DOWN', 'storage backend is not open')
+    return this.batcher
+  }
+
+  /** Scans and range deletes read LevelDB directly, so pending writes go in first. */
+  private async settledDb(): Promise<Db> {
+    const db = this.openDb()
+    await this.batcher?.drain()
+    return db
   }
 
   private openDb(): Db {
