@@ -128,7 +128,7 @@ function healthServer(node: SpineNode): Server {
       res.end(JSON.stringify(body) + '\n')
     }
     if (req.method === 'GET' && req.url === '/ping') return send(200, { ok: true, node: node.name })
-    if (req.method === 'GET' && req.url === '/stats') return send(200, { node: node.name, ...node.env.stats, vnodes: node.vnodes.active().length })
+    if (req.method === 'GET' && req.url === '/stats') return send(200, { node: node.name, ...node.env.stats, vnodes: node.vnodes.active().length, storage: node.vnodes.backend.stats?.() ?? {} })
     send(404, { code: 'NOT_FOUND', message: 'the HTTP API serves /ping and /stats for now' })
   })
 }

@@ -35,4 +35,6 @@ export interface Backend {
   dropPartition(partition: number): Promise<void>
   /** Partitions that hold at least one entry. */
   partitions(): Promise<number[]>
+  /** Counters for /stats (optional: a backend with nothing to say omits it). */
+  stats?(): Record<string, number>
 }

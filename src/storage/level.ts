@@ -206,6 +206,10 @@ export class LevelBackend implements Backend {
     })
   }
 
+  stats(): Record<string, number> {
+    return { ...(this.batcher?.stats ?? {}) }
+  }
+
   private openBatcher(): TickBatcher {
     if (this.batcher === undefined) throw new SpineError('SHUTTING_DOWN', 'storage backend is not open')
     return this.batcher

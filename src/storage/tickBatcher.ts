@@ -36,6 +36,8 @@ export class TickBatcher {
   private readonly overlay = new Map<string, { value: Buffer | null; by: PendingWrite }>()
   private scheduled = false
   private readonly inFlight = new Set<Promise<unknown>>()
+  /** How well the batching works: operations per LevelDB call is ops / calls. */
+  readonly stats = { writeCalls: 0, writeOps: 0, readCalls: 0, readOps: 0 }
 
   constructor(
     private readonly db: BatchDb,
@@ -83,6 +85,8 @@ export class TickBatcher {
   private flushWrites(writes: PendingWrite[]): void {
     if (writes.length === 0) return
     const ops = writes.flatMap((w) => w.ops)
+    this.stats.writeCalls++
+    this.stats.writeOps += ops.length
     const done = this.db.batch(ops, { sync: writes.some((w) => w.sync) }).then(
       () => writes.forEach((w) => w.resolve()),
       (e: unknown) => writes.forEach((w) => w.reject(e)),
@@ -101,6 +105,8 @@ export class TickBatcher {
 
   private flushGets(gets: PendingGet[]): void {
     if (gets.length === 0) return
+    this.stats.readCalls++
+    this.stats.readOps += gets.length
     const done = this.db.getMany(gets.map((g) => g.key)).then(
       (values) => gets.forEach((g, i) => g.resolve(values[i] ?? undefined)),
       (e: unknown) => gets.forEach((g) => g.reject(e)),
