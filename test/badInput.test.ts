@@ -7,6 +7,7 @@ import t, { type Test } from 'tap'
 import { connect, SpineError, type SpineClient } from '../src/client/index.js'
 import { LIMITS, NET } from '../src/config.js'
 import { cli, startCluster, type TestCluster } from './harness/devCluster.js'
+import { codeOf } from './harness/codeOf.js'
 
 let cluster: TestCluster
 let client: SpineClient
@@ -22,14 +23,6 @@ t.teardown(async () => {
   await cluster.stop()
 })
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'ok'
-  } catch (e) {
-    return e instanceof SpineError ? e.code : String(e)
-  }
-}
 
 /** Send raw bytes to a client port; resolves when the node closes the connection. */
 function rawSend(port: number, bytes: Buffer): Promise<'closed' | 'open'> {

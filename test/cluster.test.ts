@@ -5,6 +5,7 @@
 import t from 'tap'
 import { connect, SpineError, type SpineClient } from '../src/client/index.js'
 import { cli, startCluster, type TestCluster } from './harness/devCluster.js'
+import { codeOf } from './harness/codeOf.js'
 
 let cluster: TestCluster
 const clients: SpineClient[] = []
@@ -15,14 +16,6 @@ async function clientOf(i: number): Promise<SpineClient> {
   return c
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'ok'
-  } catch (e) {
-    return e instanceof SpineError ? e.code : String(e)
-  }
-}
 
 async function waitFor(what: string, fn: () => Promise<boolean>, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms

@@ -13,6 +13,7 @@ import { kvGet } from '../src/kv/getFsm.js'
 import { kvPut } from '../src/kv/putFsm.js'
 import type { SpineNode } from '../src/node/node.js'
 import { inProcessCluster, type InProcessCluster } from './harness/inProcess.js'
+import { codeOf } from './harness/codeOf.js'
 
 let c: InProcessCluster
 
@@ -25,14 +26,6 @@ const bk = (bucket: string, key: string, type = 'default') => ({ type, bucket, k
 const content = (v: string) => ({ value: Buffer.from(v), contentType: 'text/plain', meta: {}, deleted: false })
 const values = (o: Awaited<ReturnType<typeof kvGet>>) => (o.obj ? liveSiblings(o.obj).map((s) => Buffer.from(s.value).toString()).sort() : [])
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'ok'
-  } catch (e) {
-    return e instanceof SpineError ? e.code : String(e)
-  }
-}
 
 function outsider(key: ReturnType<typeof bk>, n: number): SpineNode {
   const owners = new Set(preflist(c.nodes[0]!.env.ring(), key, n).map((e) => e.node))

@@ -1,17 +1,6 @@
 import t from 'tap'
 import { claim, spreadPossible } from './claim.js'
-
-/** Small seeded PRNG so every run sees the same "random" cases. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = a
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { mulberry32 } from '../../test/harness/prng.js'
 
 function shuffled<T>(xs: readonly T[], rnd: () => number): T[] {
   const out = [...xs]

@@ -3,17 +3,7 @@ import { SpineError } from '../api/errors.js'
 import { GetCore, type GetOutcome, type GetParams, type ReplicaReply } from './getCore.js'
 import { coordinatePut, syncMerge, type Dot, type KvObject, type SiblingContent } from './object.js'
 import { counterOf } from './vclock.js'
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = a
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { mulberry32 } from '../../test/harness/prng.js'
 
 const content = (v: string, lm: number): SiblingContent => ({
   value: Buffer.from(v),

@@ -16,17 +16,7 @@ import {
 } from './object.js'
 import { decodeContext, decodeObject, encodeContext, encodeObject } from './objectCodec.js'
 import { counterOf, descends, dominates, type VClock } from './vclock.js'
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = a
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { mulberry32 } from '../../test/harness/prng.js'
 
 function content(value: string, lastModified: number, extra: Partial<SiblingContent> = {}): SiblingContent {
   return { value: Buffer.from(value), contentType: 'application/json', lastModified, meta: {}, deleted: false, ...extra }

@@ -1,17 +1,7 @@
 import t from 'tap'
 import { SpineError } from '../api/errors.js'
 import { PutCore, type PutOutcome, type PutParams } from './putCore.js'
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = a
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { mulberry32 } from '../../test/harness/prng.js'
 
 type Kind = 'ack' | 'fail'
 const failCode = (i: number) => `E${i}`

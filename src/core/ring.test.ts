@@ -3,17 +3,7 @@ import { createHash } from 'node:crypto'
 import { claim, spreadPossible } from './claim.js'
 import { decodeBKey, encodeBKey, isPowerOfTwo, partitionOf, type BKey } from './hash.js'
 import { createRing, ownerCounts, partitionsOwnedBy, preflist, preflistFrom } from './ring.js'
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = a
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { mulberry32 } from '../../test/harness/prng.js'
 
 const membersOf = (m: number): string[] => Array.from({ length: m }, (_, i) => `node${i}`)
 const QS = [8, 16, 32, 64, 128, 256]

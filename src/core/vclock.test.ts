@@ -15,17 +15,7 @@ import {
   type VClock,
   type VEntry,
 } from './vclock.js'
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = a
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { mulberry32 } from '../../test/harness/prng.js'
 
 const rnd = mulberry32(20240601)
 const int = (n: number): number => Math.floor(rnd() * n)

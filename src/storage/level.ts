@@ -8,13 +8,13 @@
 
 import { Level } from 'level'
 import { SpineError } from '../api/errors.js'
+import { MAX_PARTITION, checkBytes, checkFoldOptions, checkPartition } from './checks.js'
 import type { Backend, BackendWriteOptions, BatchOp, FoldOptions } from './backend.js'
 
 import { STORAGE } from '../config.js'
 import { TickBatcher } from './tickBatcher.js'
 
 const PREFIX_BYTES = 4
-const MAX_PARTITION = 0xffff_ffff
 
 export interface LevelBackendOptions {
   cacheSize?: number
@@ -27,26 +27,6 @@ interface KeyRange {
   gte?: Buffer
   gt?: Buffer
   lt?: Buffer
-}
-
-function checkPartition(partition: number): void {
-  if (!Number.isInteger(partition) || partition < 0 || partition > MAX_PARTITION) {
-    throw new SpineError('INVALID_ARGUMENT', `partition must be an integer in 0..${MAX_PARTITION}`, { partition })
-  }
-}
-
-function checkBytes(name: string, bytes: unknown): void {
-  if (!(bytes instanceof Uint8Array)) {
-    throw new SpineError('INVALID_ARGUMENT', `${name} must be a Uint8Array`)
-  }
-}
-
-function checkFoldOptions(opts: FoldOptions): void {
-  if (opts.after !== undefined) checkBytes('after', opts.after)
-  const { limit } = opts
-  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
-    throw new SpineError('INVALID_ARGUMENT', 'fold limit must be a non-negative integer', { limit })
-  }
 }
 
 function prefixOf(partition: number): Buffer {

@@ -5,10 +5,10 @@
  */
 
 import { SpineError } from '../api/errors.js'
+import { checkBytes, checkFoldOptions, checkPartition } from './checks.js'
 import type { Backend, BackendWriteOptions, BatchOp, FoldOptions } from './backend.js'
 
 /** Partitions are stored on disk as 4 big-endian bytes by LevelBackend; keep the same domain here. */
-const MAX_PARTITION = 0xffff_ffff
 
 /**
  * One partition's entries. Keys are held as latin1 strings: each byte becomes one UTF-16 code unit
@@ -76,26 +76,6 @@ function keyBytes(key: string): Uint8Array {
 /** Stored bytes are private: the caller's buffer may be reused or mutated after put returns. */
 function copy(bytes: Uint8Array): Uint8Array {
   return Buffer.from(bytes)
-}
-
-function checkPartition(partition: number): void {
-  if (!Number.isInteger(partition) || partition < 0 || partition > MAX_PARTITION) {
-    throw new SpineError('INVALID_ARGUMENT', `partition must be an integer in 0..${MAX_PARTITION}`, { partition })
-  }
-}
-
-function checkBytes(name: string, bytes: unknown): void {
-  if (!(bytes instanceof Uint8Array)) {
-    throw new SpineError('INVALID_ARGUMENT', `${name} must be a Uint8Array`)
-  }
-}
-
-function checkFoldOptions(opts: FoldOptions): void {
-  if (opts.after !== undefined) checkBytes('after', opts.after)
-  const { limit } = opts
-  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
-    throw new SpineError('INVALID_ARGUMENT', 'fold limit must be a non-negative integer', { limit })
-  }
 }
 
 function checkOp(op: BatchOp): void {
