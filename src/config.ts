@@ -59,8 +59,10 @@ export const NET = {
   maxQueuedBytesPerConnection: 64 * 1024 * 1024,
   /** Time to establish a TCP connection to a peer. */
   connectTimeoutMs: 2_000,
-  /** Default timeout of one node-to-node request (a vnode command). */
+  /** Timeout of node-to-node requests that are not part of a client operation (diagnostics such as debug replicas). */
   requestTimeoutMs: 5_000,
+  /** How long a node waits for a peer's addresses when a client asks for the ring; a slower peer is listed as down. */
+  memberInfoTimeoutMs: 1_000,
   /** Client connections accepted by one node. */
   maxClientConnections: 10_000,
   /** Inbound node-to-node connections (one per peer is normal; the cap stops a connect storm). */
@@ -92,6 +94,8 @@ export const CLIENT = {
   /** How many other nodes a request is retried on when its node cannot be reached. */
   maxRetries: 2,
   defaultPort: 8711,
+  /** The coordinator enforces an operation's timeout; the client waits this much longer for the coordinator's answer. */
+  replyGraceMs: 2_000,
 } as const
 
 /** Local development cluster (`spinekv dev start`). */
@@ -103,6 +107,12 @@ export const DEV = {
   portStride: 10,
   startTimeoutMs: 30_000,
   stopTimeoutMs: 10_000,
+  /** After SIGKILL, how long `dev stop` waits for the process to go before giving up with TIMEOUT. */
+  killWaitMs: 5_000,
+  /** One liveness ping of a node's client port. */
+  pingTimeoutMs: 1_000,
+  /** Pause between pings while waiting for nodes to come up. */
+  pollIntervalMs: 100,
 } as const
 
 /** Storage (LevelDB) settings. */

@@ -3,7 +3,7 @@
  * here, once, so a malformed request gets a typed error and reaches nothing stored.
  */
 import { SpineError } from './errors.js'
-import { KV } from '../config.js'
+import { KV, NET } from '../config.js'
 import { encodeBKey, type BKey } from '../core/hash.js'
 import { liveSiblings, type KvObject } from '../core/object.js'
 import { decodeObject, encodeContext } from '../core/objectCodec.js'
@@ -104,7 +104,7 @@ async function replicas(env: KvEnv, bk: BKey): Promise<unknown> {
   return Promise.all(
     pl.map(async (e) => {
       try {
-        const reply = (await env.transport.request(e.node, { op: 'vget', p: e.partition, k }, 5_000)) as { o?: Uint8Array | null }
+        const reply = (await env.transport.request(e.node, { op: 'vget', p: e.partition, k }, NET.requestTimeoutMs)) as { o?: Uint8Array | null }
         if (!reply.o) return { node: e.node, partition: e.partition, found: false }
         const obj = decodeObject(reply.o)
         return {

@@ -98,7 +98,7 @@ export function spawnNode(dir: string, state: DevState, node: DevNode, detached:
   return child
 }
 
-export async function ping(port: number, timeoutMs = 1_000): Promise<boolean> {
+export async function ping(port: number, timeoutMs: number = DEV.pingTimeoutMs): Promise<boolean> {
   const clock = new SystemClock()
   try {
     const ch = await openChannel('127.0.0.1', port, timeoutMs, clock, silentLogger())
@@ -117,10 +117,10 @@ export async function ping(port: number, timeoutMs = 1_000): Promise<boolean> {
 export async function waitUp(nodes: DevNode[], timeoutMs: number = DEV.startTimeoutMs): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (const n of nodes) {
-    while (!(await ping(n.clientPort, 500))) {
+    while (!(await ping(n.clientPort))) {
       if (!isAlive(n.pid)) throw new SpineError('UNREACHABLE', `node ${n.name} exited during start; see its log`, { node: n.name })
       if (Date.now() > deadline) throw new SpineError('TIMEOUT', `node ${n.name} did not answer within ${timeoutMs} ms`, { node: n.name })
-      await new Promise((r) => setTimeout(r, 100))
+      await new Promise((r) => setTimeout(r, DEV.pollIntervalMs))
     }
   }
 }
@@ -136,7 +136,7 @@ export async function stopNode(node: DevNode, kill: boolean): Promise<boolean> {
       process.kill(node.pid, 'SIGKILL')
       killed = true
     }
-    if (Date.now() > deadline + 5_000) throw new SpineError('TIMEOUT', `node ${node.name} (pid ${node.pid}) would not stop`)
+    if (Date.now() > deadline + DEV.killWaitMs) throw new SpineError('TIMEOUT', `node ${node.name} (pid ${node.pid}) would not stop`)
     await new Promise((r) => setTimeout(r, 50))
   }
   return true

@@ -172,6 +172,6 @@ export class SpineClient {
       return this.call(addr, body, timeoutMs)
     }
     // The coordinator enforces the operation's timeout; the client waits a little longer for its answer.
-    return channel.request(body, (timeoutMs ?? this.opts.timeoutMs ?? KV.defaultTimeoutMs) + 2_000)
+    return channel.request(body, (timeoutMs ?? this.opts.timeoutMs ?? KV.defaultTimeoutMs) + CLIENT.replyGraceMs)
   }
 }

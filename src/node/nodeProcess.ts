@@ -110,7 +110,7 @@ function memberDirectory(node: SpineNode, self: NodeInfo, members: MemberAddress
     Promise.all(
       members.map(async (m) => {
         try {
-          const info = (await node.env.transport.request(m.name, { op: 'info' }, 1_000)) as NodeInfo
+          const info = (await node.env.transport.request(m.name, { op: 'info' }, NET.memberInfoTimeoutMs)) as NodeInfo
           known.set(m.name, info)
           return { ...info, up: true }
         } catch {
