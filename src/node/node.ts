@@ -4,7 +4,7 @@
  * simulated network and memory. Nothing here opens a socket or reads the wall clock.
  */
 import type { Clock } from '../core/env.js'
-import type { Ring } from '../core/ring.js'
+import { partitionsOwnedBy, type Ring } from '../core/ring.js'
 import type { Transport } from '../net/transport.js'
 import type { Backend } from '../storage/backend.js'
 import { BucketPropsTable, type BucketPropsOverrides } from '../kv/bucketProps.js'
@@ -49,6 +49,8 @@ export class SpineNode {
       stats: emptyStats(),
     }
     this.vnodes = new VnodeHost(deps.name, deps.ring.q, deps.backend, deps.clock, deps.log)
+    // One vnode per owned partition from the start; fallbacks and handoff create others on demand.
+    for (const p of partitionsOwnedBy(deps.ring, deps.name)) this.vnodes.vnode(p)
     deps.transport.serve(clusterHandler(this.env, this.vnodes, deps.info))
   }
 
