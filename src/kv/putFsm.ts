@@ -106,10 +106,15 @@ async function coordinate(env: KvEnv, bk: BKey, p: Plan, context: VClock, conten
 /** Hand the whole write to the first primary that answers; its result is ours. */
 async function forward(env: KvEnv, req: PutRequest, p: Plan): Promise<PutResult> {
   env.stats.forwarded++
+  // timeoutMs is for the whole write: a primary that fails slowly must not give the next a fresh budget.
+  const started = env.clock.now()
   let last: SpineError = new SpineError('UNREACHABLE', 'no primary of the key could be reached')
   for (const entry of p.pl) {
+    const remaining = Math.min(p.timeoutMs, p.timeoutMs - (env.clock.now() - started))
+    if (remaining < 1) throw new SpineError('TIMEOUT', `write timed out after ${p.timeoutMs} ms`, { timeoutMs: p.timeoutMs })
     try {
-      const reply = await env.transport.request(entry.node, { op: 'kvput', req: encodeForward(req) }, p.timeoutMs)
+      const budget = { ...req, opts: { ...req.opts, timeoutMs: remaining } }
+      const reply = await env.transport.request(entry.node, { op: 'kvput', req: encodeForward(budget) }, remaining)
       const obj = decodeObject((reply as { o: Uint8Array }).o)
       return { obj, context: obj.clock }
     } catch (e) {

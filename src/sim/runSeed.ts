@@ -1,0 +1,132 @@
+/**
+ * One seed, start to verdict: build the cluster the seed describes, run the workload under the
+ * nemesis, stop the faults and heal, give the cluster bounded time to settle, read every key with
+ * R=all through every node, give read repair bounded time, then judge. A pure function of
+ * (seed, options): run it twice and the history hash is the same.
+ */
+import { encodeBKey } from '../core/hash.js'
+import { silentLogger } from '../node/log.js'
+import { checkRun, type Failure } from './checkers.js'
+import { DotLedger } from './dots.js'
+import { inspectReplicas, readAll, scanStores } from './finalState.js'
+import { History } from './history.js'
+import { Nemesis } from './nemesis.js'
+import { deriveParams, type SimOptions, type SimParams } from './params.js'
+import { SeededRandom } from './random.js'
+import { Scheduler } from './simClock.js'
+import { SimCluster } from './simCluster.js'
+import { SimNetwork } from './simNetwork.js'
+import { SimHub } from './simTransport.js'
+import { keyName, Workload } from './workload.js'
+
+/** A workload still running after this much simulated time is stuck. */
+const WORKLOAD_LIMIT_MS = 3_600_000
+/** After healing: longer than any operation timeout (10 s) plus the tombstone reap delay (3 s). */
+const SETTLE_MS = 20_000
+/** After the final reads: time for their read repairs to land. */
+const REPAIR_MS = 5_000
+
+const LOG = silentLogger()
+
+export interface SeedResult {
+  seed: number
+  options: SimOptions
+  params: SimParams
+  failures: Failure[]
+  history: History
+  hash: string
+  ops: number
+  simulatedMs: number
+  events: number
+  faults: number
+  messages: number
+  dropped: number
+}
+
+interface Sim {
+  sched: Scheduler
+  net: SimNetwork
+  cluster: SimCluster
+  ledger: DotLedger
+  errors: string[]
+}
+
+function build(params: SimParams, root: SeededRandom): Sim {
+  const sched = new Scheduler()
+  const net = new SimNetwork(sched, root.fork('net'))
+  const hub = new SimHub(net)
+  const spec = { nodes: params.nodes, q: params.q, n: params.n, bucketProps: params.bucketProps, syncWrites: params.syncWrites, tombstoneReapDelayMs: params.tombstoneReapDelayMs, powerLoss: params.faults.powerLoss }
+  const cluster = new SimCluster(sched, hub, spec, LOG)
+  // Probed while the node is serving the request, so it is up.
+  const ledger = new DotLedger((node, p) => cluster.incarnation(node)!.node.vnodes.vnode(p).actor)
+  const errors: string[] = []
+  hub.probe = (node, body, reply) => ledger.observe(node, body, reply)
+  hub.onInternalError = (node, err) => errors.push(`${node}: INTERNAL ${err.message}`)
+  return { sched, net, cluster, ledger, errors }
+}
+
+async function exercise(sim: Sim, params: SimParams, root: SeededRandom, history: History): Promise<{ workload: Workload; nemesis: Nemesis }> {
+  const workload = new Workload(sim.sched, sim.cluster, root.fork('workload'), history, params.workload)
+  const nemesis = new Nemesis(sim.sched, sim.cluster, sim.net, root.fork('nemesis'), params.faults, history)
+  let done = false
+  void workload.run().then(
+    () => (done = true),
+    (e: unknown) => {
+      sim.errors.push(`workload threw: ${String(e)}`)
+      done = true
+    },
+  )
+  void nemesis.run().catch((e: unknown) => sim.errors.push(`nemesis threw: ${String(e)}`))
+  await sim.sched.runFor(WORKLOAD_LIMIT_MS, () => done)
+  if (!done) sim.errors.push(`workload still running after ${WORKLOAD_LIMIT_MS} simulated ms`)
+  nemesis.stop()
+  nemesis.healAll()
+  return { workload, nemesis }
+}
+
+async function judge(sim: Sim, params: SimParams, workload: Workload, history: History): Promise<Failure[]> {
+  await sim.sched.runFor(SETTLE_MS)
+  const keys = [...workload.keys.sets, ...workload.keys.registers]
+  const final = await readAll(sim.sched, sim.cluster, keys)
+  await sim.sched.runFor(REPAIR_MS)
+  for (const fk of final) fk.replicas = await inspectReplicas(sim.cluster, fk, params.n)
+  const stored = await scanStores(sim.cluster)
+  const keyNames = new Map(keys.map((bk) => [encodeBKey(bk).toString('hex'), keyName(bk)]))
+  return checkRun({ history, final, stored, ledger: sim.ledger, keyNames, errors: sim.errors })
+}
+
+export async function runSeed(seed: number, opts: SimOptions): Promise<SeedResult> {
+  const root = SeededRandom.forSeed(seed)
+  const params = deriveParams(seed, root.fork('params'), opts)
+  const sim = build(params, root)
+  const history = new History()
+  // A rejection nobody handles is a bug in the code under test (a real node would crash on it).
+  const onUnhandled = (e: unknown): void => void sim.errors.push(`unhandled rejection: ${e instanceof Error ? e.stack ?? e.message : String(e)}`)
+  process.on('unhandledRejection', onUnhandled)
+  let failures: Failure[]
+  let faults = 0
+  try {
+    await sim.cluster.start()
+    const { workload, nemesis } = await exercise(sim, params, root, history)
+    faults = nemesis.actions
+    failures = await judge(sim, params, workload, history)
+  } catch (e) {
+    failures = [{ checker: 'sim:error', keys: [], detail: e instanceof Error ? e.stack ?? e.message : String(e), ops: [] }]
+  } finally {
+    process.off('unhandledRejection', onUnhandled)
+  }
+  return {
+    seed,
+    options: opts,
+    params,
+    failures,
+    history,
+    hash: history.hash(),
+    ops: history.ops.length,
+    simulatedMs: sim.sched.nowUs / 1000,
+    events: sim.sched.eventsRun,
+    faults,
+    messages: sim.net.messages,
+    dropped: sim.net.dropped,
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The simulated machines. Each keeps its disk for the whole run; each boot builds a fresh,
+ * unmodified SpineNode over a new clock, transport and view of that disk. A crash kills the
+ * incarnation: its transport stops delivering, its timers never fire, and whatever it was
+ * doing is abandoned mid-flight, exactly where the last event left it.
+ */
+import { SpineError } from '../api/errors.js'
+import { createRing, type Ring } from '../core/ring.js'
+import type { BucketPropsOverrides } from '../kv/bucketProps.js'
+import type { KvEnv } from '../kv/env.js'
+import type { Logger } from '../node/log.js'
+import { SpineNode } from '../node/node.js'
+import type { SeededRandom } from './random.js'
+import { NodeClock, type Scheduler } from './simClock.js'
+import { SimDisk, type DiskView } from './simDisk.js'
+import { SimTransport, type SimHub } from './simTransport.js'
+
+export interface ClusterSpec {
+  nodes: readonly string[]
+  q: number
+  n: number
+  bucketProps: BucketPropsOverrides
+  syncWrites: boolean
+  tombstoneReapDelayMs: number | undefined
+  /** Keep the undo log power loss needs. */
+  powerLoss: boolean
+}
+
+/** One running process of a node. */
+export interface Incarnation {
+  readonly node: SpineNode
+  /** Rejects with CONNECTION_CLOSED when this incarnation crashes (what its clients would see). */
+  readonly crashed: Promise<never>
+}
+
+interface Live extends Incarnation {
+  transport: SimTransport
+  clock: NodeClock
+  view: DiskView
+  kill: () => void
+}
+
+interface Machine {
+  readonly name: string
+  readonly disk: SimDisk
+  skewMs: number
+  live: Live | undefined
+  boots: number
+}
+
+export class SimCluster {
+  readonly ring: Ring
+  private readonly machines = new Map<string, Machine>()
+
+  constructor(
+    private readonly sched: Scheduler,
+    private readonly hub: SimHub,
+    private readonly spec: ClusterSpec,
+    private readonly log: Logger,
+  ) {
+    this.ring = createRing(spec.nodes, spec.q, spec.n)
+    for (const name of spec.nodes) this.machines.set(name, { name, disk: new SimDisk(spec.powerLoss), skewMs: 0, live: undefined, boots: 0 })
+  }
+
+  get names(): readonly string[] {
+    return this.spec.nodes
+  }
+
+  async start(): Promise<void> {
+    for (const m of this.machines.values()) {
+      await m.disk.open()
+      this.boot(m)
+    }
+  }
+
+  incarnation(name: string): Incarnation | undefined {
+    return this.machine(name).live
+  }
+
+  env(name: string): KvEnv | undefined {
+    return this.machine(name).live?.node.env
+  }
+
+  isUp(name: string): boolean {
+    return this.machine(name).live !== undefined
+  }
+
+  up(): string[] {
+    return this.names.filter((n) => this.isUp(n))
+  }
+
+  down(): string[] {
+    return this.names.filter((n) => !this.isUp(n))
+  }
+
+  /** A process crash: the OS keeps every completed write. */
+  crash(name: string): void {
+    const live = this.machine(name).live
+    if (!live) return
+    live.kill()
+    this.machine(name).live = undefined
+  }
+
+  /** The machine loses power: the process dies and writes since the last fsync may be lost. */
+  async powerLoss(name: string, rng: SeededRandom): Promise<number> {
+    this.crash(name)
+    return this.machine(name).disk.powerLoss(rng)
+  }
+
+  restart(name: string): void {
+    const m = this.machine(name)
+    if (!m.live) this.boot(m)
+  }
+
+  setSkew(name: string, ms: number): void {
+    this.machine(name).skewMs = ms
+  }
+
+  boots(name: string): number {
+    return this.machine(name).boots
+  }
+
+  private boot(m: Machine): void {
+    m.boots++
+    const clock = new NodeClock(this.sched, () => m.skewMs)
+    const transport = new SimTransport(m.name, this.hub, clock)
+    const view = m.disk.attach()
+    const node = new SpineNode({
+      name: m.name,
+      ring: this.ring,
+      transport,
+      backend: view,
+      clock,
+      log: this.log,
+      bucketProps: this.spec.bucketProps,
+      syncWrites: this.spec.syncWrites,
+      tombstoneReapDelayMs: this.spec.tombstoneReapDelayMs,
+      info: () => ({ name: m.name, host: 'sim', clusterPort: 0, clientPort: 0, httpPort: 0 }),
+    })
+    let abort!: (e: SpineError) => void
+    const crashed = new Promise<never>((_, reject) => (abort = reject))
+    // Nobody may be listening when it crashes; that is not an unhandled failure.
+    crashed.catch(() => undefined)
+    const kill = (): void => {
+      this.hub.down(m.name)
+      transport.kill()
+      clock.stop()
+      view.revoke()
+      abort(new SpineError('CONNECTION_CLOSED', `node ${m.name} crashed`, { node: m.name }))
+    }
+    m.live = { node, crashed, transport, clock, view, kill }
+    this.hub.up(transport)
+  }
+
+  private machine(name: string): Machine {
+    const m = this.machines.get(name)
+    if (!m) throw new RangeError(`no simulated node ${name}`)
+    return m
+  }
+}
