@@ -86,6 +86,8 @@ export const KV = {
 export const VNODE = {
   /** Commands queued on one key before further ones are refused with OVERLOADED. */
   maxQueuedPerKey: 1_000,
+  /** Dot counters reserved per synced lease write; a restart skips what was left of the last block. */
+  counterLeaseSize: 10_000,
 } as const
 
 /** Client library. */

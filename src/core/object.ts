@@ -52,9 +52,19 @@ function sortSiblings(s: Sibling[]): Sibling[] {
   return s.sort((a, b) => compareDots(a.dot, b.dot))
 }
 
+/** The smallest counter a new dot of this actor may take for this key: above every one it has seen. */
+export function counterFloor(local: KvObject | undefined, context: VClock, actor: string): number {
+  return Math.max(counterOf(local?.clock ?? [], actor), counterOf(context, actor)) + 1
+}
+
 /**
  * The write at the coordinating vnode: drop the local siblings the client's context has seen,
  * give the new value a fresh dot from this vnode's actor, and advance the clock past both.
+ *
+ * `counter`, when given, is the dot's counter (the vnode's own monotonic counter, at least
+ * counterFloor): a vnode that reaped or lost a key no longer knows what it minted for it, so a
+ * per-key counter would mint a dot again that an old copy elsewhere already covers, and the new
+ * write would vanish in the next merge (Riak's kv679).
  */
 export function coordinatePut(
   local: KvObject | undefined,
@@ -63,9 +73,10 @@ export function coordinatePut(
   actor: string,
   now: number,
   allowMult: boolean,
+  counter: number = counterFloor(local, context, actor),
 ): KvObject {
   const localClock = local?.clock ?? []
-  const counter = Math.max(counterOf(localClock, actor), counterOf(context, actor)) + 1
+  if (counter < counterFloor(local, context, actor)) throw new RangeError('a dot must be newer than every dot of its actor seen')
   const clock = withEntry(mergeClocks(localClock, context), actor, counter, now)
   const fresh: Sibling = { ...content, dot: { actor, counter } }
   if (!allowMult) return { clock, siblings: [fresh] }

@@ -10,6 +10,8 @@ export interface KvStats {
   puts: number
   deletes: number
   readRepairs: number
+  /** Reads whose replies came too late to repair safely (see readRepair.ts). */
+  readRepairsSkipped: number
   reaped: number
   forwarded: number
 }
@@ -28,5 +30,5 @@ export interface KvEnv {
 }
 
 export function emptyStats(): KvStats {
-  return { gets: 0, puts: 0, deletes: 0, readRepairs: 0, reaped: 0, forwarded: 0 }
+  return { gets: 0, puts: 0, deletes: 0, readRepairs: 0, readRepairsSkipped: 0, reaped: 0, forwarded: 0 }
 }

@@ -38,6 +38,7 @@ export async function kvGet(env: KvEnv, bk: BKey, opts: ReadOptions = {}): Promi
   const core = new GetCore(params, pl.map((e) => e.primary))
   const settle = new Settle<GetResult>(env.clock, timeoutMs, () => errorOf(core.timeout(timeoutMs)))
   const k = encodeBKey(bk)
+  const started = env.clock.now()
   pl.forEach((entry, i) => {
     void replicaGet(env, entry, k, timeoutMs).then((reply) => {
       core.add(i, reply)
@@ -45,7 +46,7 @@ export async function kvGet(env: KvEnv, bk: BKey, opts: ReadOptions = {}): Promi
       if (o.kind === 'error') settle.fail(o.error)
       else if (o.kind === 'ok') settle.ok({ obj: o.obj, context: o.obj.clock })
       else if (o.kind === 'notfound') settle.ok({ obj: undefined, context: [] })
-      if (core.allReceived()) readRepair(env, pl, k, core, params.allowMult, timeoutMs)
+      if (core.allReceived()) readRepair(env, pl, k, core, params.allowMult, timeoutMs, started)
     })
   })
   return settle.promise

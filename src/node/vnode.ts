@@ -5,11 +5,12 @@
  */
 import { SpineError } from '../api/errors.js'
 import type { Clock } from '../core/env.js'
-import { coordinatePut, isTombstone, syncMerge, sameObject, type KvObject, type SiblingContent } from '../core/object.js'
+import { coordinatePut, counterFloor, isTombstone, syncMerge, sameObject, type KvObject, type SiblingContent } from '../core/object.js'
 import { decodeObject, encodeObject } from '../core/objectCodec.js'
 import { equal, prune, type VClock } from '../core/vclock.js'
 import type { Backend } from '../storage/backend.js'
 import { LIMITS, VNODE } from '../config.js'
+import { DotCounter } from './dotCounter.js'
 import { KeyLock } from './keyLock.js'
 import type { Logger } from './log.js'
 
@@ -29,6 +30,7 @@ export interface CoordinateArgs {
 export class Vnode {
   readonly actor: string
   private readonly lock = new KeyLock(VNODE.maxQueuedPerKey)
+  private readonly counter: DotCounter
 
   constructor(
     readonly partition: number,
@@ -39,6 +41,7 @@ export class Vnode {
     private readonly limits: VnodeLimits = LIMITS,
   ) {
     this.actor = `${nodeName}/${partition}`
+    this.counter = new DotCounter(backend, partition)
   }
 
   /** The local copy, or undefined. */
@@ -56,8 +59,9 @@ export class Vnode {
   coordinate(key: Uint8Array, args: CoordinateArgs): Promise<Buffer> {
     return this.lock.run(keyId(key), async () => {
       const local = await this.get(key)
+      const counter = await this.counter.next(counterFloor(local, args.context, this.actor))
       const now = this.clock.now()
-      const next = coordinatePut(local, args.context, args.content, this.actor, now, args.allowMult)
+      const next = coordinatePut(local, args.context, args.content, this.actor, now, args.allowMult, counter)
       const obj: KvObject = { clock: prune(next.clock, now), siblings: next.siblings }
       this.checkSiblings(key, obj)
       const bytes = encodeObject(obj)
