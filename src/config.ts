@@ -128,3 +128,48 @@ export const STORAGE = {
   /** Most LevelDB operations gathered into one batch or getMany per event-loop turn. */
   maxOpsPerBatch: 1_000,
 } as const
+
+/** Patient records, patches and demographic search (PDS field lengths and rules). */
+export const PATIENT = {
+  /** Given names in one HumanName; PDS refuses a sixth. */
+  maxGivenNames: 5,
+  /** Characters in a family name; the PDS/Spine field length. */
+  maxFamilyLength: 35,
+  /** Characters in one given name, prefix or suffix; the same Spine field length as family. */
+  maxNamePartLength: 35,
+  /** Prefixes or suffixes on one name ("Dr", "Rev", "PhD"): more than a handful is a data error. */
+  maxNameAffixes: 5,
+  /** Names on one record (current plus previous, maiden, nicknames); bounds the index terms a record adds. */
+  maxNames: 10,
+  /** Addresses on one record (home, temporary, previous); also bounds index terms. */
+  maxAddresses: 10,
+  /** Lines in one address; PDS addresses are five unstructured lines plus the postcode. */
+  maxAddressLines: 5,
+  /** Characters in one address line; the PAF line length PDS uses. */
+  maxAddressLineLength: 35,
+  /** Telecom entries on one record (PDS keeps one per system and use, so a few suffice). */
+  maxTelecoms: 10,
+  /** Characters in a telecom value; 254 is the longest valid email address. */
+  maxTelecomValueLength: 254,
+  /** Registered GP practices; PDS holds exactly one current registration. */
+  maxGeneralPractitioners: 1,
+  /** Characters in a FHIR element id (FHIR's own limit for the id datatype). */
+  maxElementIdLength: 64,
+  /** Characters in free text fields with no PDS limit of their own (coding system URIs, displays). */
+  maxTextLength: 200,
+  /** Largest versionId; versions are integers and must stay exact in a JS number. */
+  maxVersion: Number.MAX_SAFE_INTEGER,
+  /** Operations in one JSON Patch; a patch is a few edits, and the cap bounds the work one request can make. */
+  maxPatchOperations: 100,
+  /** Search results returned at most (PDS healthcare-worker mode: 50); more matches → TOO_MANY_MATCHES. */
+  maxSearchResults: 50,
+  /** `_max-results` when the search does not give one. PDS defaults to 1 (application mode); we return
+   * up to the cap so that a trace from the CLI lists the candidates. */
+  defaultSearchResults: 50,
+  /** Characters before a trailing `*` in a family name search (PDS: at least 2), so a scan stays narrow. */
+  minWildcardPrefix: 2,
+  /** Characters in one search parameter value (a family name plus `*`, with room for a postcode or date). */
+  maxSearchValueLength: 36,
+  /** Given names one search may list (`given` repeated), as many as a record may hold. */
+  maxSearchGivenNames: 5,
+} as const

@@ -5,7 +5,7 @@
  */
 import t from 'tap'
 import { SpineError } from '../src/api/errors.js'
-import { SeededRandom } from '../src/sim/random.js'
+import { SeededRandom } from '../src/core/seededRandom.js'
 import { NodeClock, Scheduler } from '../src/sim/simClock.js'
 import { SimDisk } from '../src/sim/simDisk.js'
 import { SimNetwork } from '../src/sim/simNetwork.js'

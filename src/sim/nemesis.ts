@@ -6,7 +6,7 @@
  */
 import type { History } from './history.js'
 import type { FaultParams } from './params.js'
-import type { SeededRandom } from './random.js'
+import type { SeededRandom } from '../core/seededRandom.js'
 import type { Scheduler } from './simClock.js'
 import type { SimCluster } from './simCluster.js'
 import type { SimNetwork } from './simNetwork.js'

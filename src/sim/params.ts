@@ -4,7 +4,7 @@
  */
 import type { BucketPropsOverrides } from '../kv/bucketProps.js'
 import { NO_NET_FAULTS, type NetFaults } from './simNetwork.js'
-import type { SeededRandom } from './random.js'
+import type { SeededRandom } from '../core/seededRandom.js'
 
 export type FaultMode = 'none' | 'net' | 'crash' | 'all'
 export const FAULT_MODES: readonly FaultMode[] = ['none', 'net', 'crash', 'all']

@@ -11,7 +11,7 @@
 import { SpineError } from '../api/errors.js'
 import type { Backend, BackendWriteOptions, BatchOp, FoldOptions } from '../storage/backend.js'
 import { MemoryBackend } from '../storage/memory.js'
-import type { SeededRandom } from './random.js'
+import type { SeededRandom } from '../core/seededRandom.js'
 
 interface Undo {
   partition: number

@@ -6,7 +6,7 @@
  * means is the transport's business (simTransport.ts); here it is only a callback to run on arrival.
  */
 import type { NodeName } from '../net/transport.js'
-import type { SeededRandom } from './random.js'
+import type { SeededRandom } from '../core/seededRandom.js'
 import type { Scheduler } from './simClock.js'
 
 export interface NetFaults {

@@ -16,7 +16,7 @@ import { kvGet, type GetResult } from '../kv/getFsm.js'
 import { kvPut } from '../kv/putFsm.js'
 import type { History, Op, OpKind } from './history.js'
 import type { WorkloadParams } from './params.js'
-import type { SeededRandom } from './random.js'
+import type { SeededRandom } from '../core/seededRandom.js'
 import type { Scheduler } from './simClock.js'
 import type { SimCluster } from './simCluster.js'
 

@@ -1,11 +1,11 @@
 /**
- * The simulator's only source of chance: xoshiro128** seeded from the run's seed. Each purpose
+ * Seeded chance (xoshiro128**) for the simulator and synthetic data. Each purpose
  * (network, faults, workload) takes its own stream with fork(label), derived from the seed and the
  * label alone, so drawing more numbers in one stream never shifts the choices of another: a change
  * to the workload does not silently change which messages the network drops.
  */
 import { createHash } from 'node:crypto'
-import type { Random } from '../core/env.js'
+import type { Random } from './env.js'
 
 const TWO_32 = 2 ** 32
 

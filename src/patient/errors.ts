@@ -1,0 +1,116 @@
+/**
+ * The patient layer's error codes, in the style of the PDS FHIR API: each code has an HTTP status, a
+ * FHIR OperationOutcome issue type and the display PDS gives it. These are separate from the store's
+ * registry (src/api/errors.ts) because clients of the FHIR-shaped API switch on PDS's codes, which they
+ * already know, not on the KV store's. The functions in src/patient/ return these as values (a Result);
+ * only the HTTP layer turns them into a response, with httpStatusOf and operationOutcome.
+ */
+
+/** FHIR R4 IssueType codes used here (http://hl7.org/fhir/valueset-issue-type.html). */
+export type FhirIssueType = 'value' | 'required' | 'structure' | 'conflict' | 'not-found' | 'multiple-matches'
+
+interface PatientErrorSpec {
+  readonly status: number
+  readonly issueType: FhirIssueType
+  readonly display: string
+}
+
+export const PATIENT_ERROR_CODES = {
+  INVALID_RESOURCE_ID: { status: 400, issueType: 'value', display: 'Resource Id is invalid' },
+  INVALID_VALUE: { status: 400, issueType: 'value', display: 'Provided value is invalid' },
+  MISSING_VALUE: { status: 400, issueType: 'required', display: 'Required value is missing' },
+  ADDITIONAL_PROPERTIES: { status: 400, issueType: 'structure', display: 'Additional properties should not be included' },
+  INVALID_SEARCH_DATA: { status: 400, issueType: 'value', display: 'Search data is invalid' },
+  /** PDS: a patch or replacement that is well-formed but may not be applied (e.g. it changes the NHS number). */
+  INVALID_UPDATE: { status: 400, issueType: 'structure', display: 'Update is invalid' },
+  RESOURCE_NOT_FOUND: { status: 404, issueType: 'not-found', display: 'Resource not found' },
+  RESOURCE_VERSION_MISMATCH: { status: 409, issueType: 'conflict', display: 'Resource version mismatch' },
+  /** Missing or malformed If-Match; PDS answers both with 412. */
+  PRECONDITION_FAILED: { status: 412, issueType: 'structure', display: 'Required condition was not fulfilled' },
+  /** PDS itself answers 200 with this code inside the searchset; spinekv uses 422 so a client cannot
+   * mistake it for an empty result. */
+  TOO_MANY_MATCHES: { status: 422, issueType: 'multiple-matches', display: 'Too many matches' },
+} as const satisfies Record<string, PatientErrorSpec>
+
+export type PatientErrorCode = keyof typeof PATIENT_ERROR_CODES
+
+/** The codes a field of a Patient body can fail with. */
+export type FieldErrorCode = 'INVALID_RESOURCE_ID' | 'INVALID_VALUE' | 'MISSING_VALUE' | 'ADDITIONAL_PROPERTIES'
+
+export interface PatientError<C extends PatientErrorCode = PatientErrorCode> {
+  readonly code: C
+  readonly message: string
+  /** The body field at fault, as `name[0].family`; '' for the body as a whole. */
+  readonly path?: string
+  /** The query parameter or header at fault, as `birthdate` or `If-Match`. */
+  readonly parameter?: string
+  readonly data?: Readonly<Record<string, unknown>>
+}
+
+/** A validation error of one field of a Patient body: always has a path. */
+export interface FieldError extends PatientError<FieldErrorCode> {
+  readonly path: string
+}
+
+/** What every fallible function here returns instead of throwing. errors is never empty. */
+export type Result<T, E extends PatientError = PatientError> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly errors: readonly [E, ...E[]] }
+
+export function ok<T>(value: T): { readonly ok: true; readonly value: T } {
+  return { ok: true, value }
+}
+
+export function fail<E extends PatientError>(first: E, ...rest: E[]): { readonly ok: false; readonly errors: readonly [E, ...E[]] } {
+  return { ok: false, errors: [first, ...rest] }
+}
+
+export function patientError<C extends PatientErrorCode>(
+  code: C,
+  message: string,
+  where: { path?: string; parameter?: string; data?: Readonly<Record<string, unknown>> } = {},
+): PatientError<C> {
+  return { code, message, ...where }
+}
+
+export function isPatientErrorCode(s: unknown): s is PatientErrorCode {
+  return typeof s === 'string' && Object.prototype.hasOwnProperty.call(PATIENT_ERROR_CODES, s)
+}
+
+/** The HTTP status of a failed request: that of its first error, which is the one that decided the outcome. */
+export function httpStatusOf(errors: readonly [PatientError, ...PatientError[]]): number {
+  return PATIENT_ERROR_CODES[errors[0].code].status
+}
+
+export const SPINE_ERROR_SYSTEM = 'https://fhir.nhs.uk/R4/CodeSystem/Spine-ErrorOrWarningCode'
+
+export interface OperationOutcomeIssue {
+  severity: 'error'
+  code: FhirIssueType
+  details: { coding: [{ system: typeof SPINE_ERROR_SYSTEM; version: '1'; code: PatientErrorCode; display: string }] }
+  diagnostics: string
+  /** FHIRPath of the offending element of a body, e.g. `Patient.name[0].family`. */
+  expression?: string[]
+}
+
+export interface OperationOutcome {
+  resourceType: 'OperationOutcome'
+  issue: OperationOutcomeIssue[]
+}
+
+function issueOf(e: PatientError): OperationOutcomeIssue {
+  const spec = PATIENT_ERROR_CODES[e.code]
+  const issue: OperationOutcomeIssue = {
+    severity: 'error',
+    code: spec.issueType,
+    details: { coding: [{ system: SPINE_ERROR_SYSTEM, version: '1', code: e.code, display: spec.display }] },
+    diagnostics: e.message,
+  }
+  if (e.path !== undefined) issue.expression = [e.path === '' ? 'Patient' : `Patient.${e.path}`]
+  return issue
+}
+
+/** The FHIR OperationOutcome body of a failed request: one issue per error, in order. */
+export function operationOutcome(errors: readonly PatientError[]): OperationOutcome {
+  return { resourceType: 'OperationOutcome', issue: errors.map(issueOf) }
+}

@@ -1,0 +1,140 @@
+/**
+ * Secondary index terms: which index entries a record contributes, and which ranges a search must scan,
+ * so that a trace reads index entries instead of every record. Pure functions: the store keeps the
+ * entries (whether per vnode as Riak 2i or partitioned by term is its decision), calling
+ * indexTermChanges on every write and indexScans on every search, then scoring what the scans return.
+ *
+ * A term is `<index>:<value>`. The indexes, and the searches that read them:
+ *   family_dob:<FAMILY>|<birthDate>    family name (any name, current or previous) then birth date:
+ *                                      an exact family with a date or a range; a wildcard family.
+ *   dob_family:<birthDate>|<FAMILY>    the same pair the other way round: a wildcard family on one day,
+ *                                      a narrow prefix scan instead of every SM* name of every age.
+ *   soundex_dob:<CODE>|<birthDate>     Soundex of each family name and of each part of a compound one
+ *                                      (Smith-Jones gives S530 and J520): fuzzy search, including
+ *                                      transposed names (the search's given name is looked up as a family).
+ *   postcode_dob:<POSTCODE>|<birthDate> each address's normalised postcode: the fuzzy search that has a
+ *                                      given name but no family.
+ * Family names are keys (nameKey: upper case, letters only); birth dates are as recorded, so a partial
+ * date (1970, 1970-05) sorts just before the full dates it covers and a range scan that starts at the
+ * range's first year finds it. There are no given-name or GP terms: every search parseSearchQuery
+ * accepts names a family, or a given name with a postcode, so those would be written on every update and
+ * never read; given name, gender and GP are checked by scoring the candidates.
+ *
+ * A restricted record contributes no postcode terms (it must never be found by where it lives) and a
+ * redacted one no terms at all (it must never be found).
+ */
+import { swapDayAndMonth } from './dates.js'
+import { nameKey, nameKeyParts } from './names.js'
+import { normalisePostcode } from './postcode.js'
+import { securityCodeOf, type Patient } from './record.js'
+import type { PatientSearchQuery } from './searchQuery.js'
+import { soundex } from './soundex.js'
+
+export const INDEXES = ['family_dob', 'dob_family', 'soundex_dob', 'postcode_dob'] as const
+export type IndexName = (typeof INDEXES)[number]
+
+/** `<index>:<value>`. */
+export type IndexTerm = string
+
+const SEPARATOR = '|'
+/** Above every character a key holds, so `<prefix>` .. `<prefix>\uffff` is "everything starting with prefix". */
+const HIGH = '\uffff'
+
+export function indexTerm(index: IndexName, value: string): IndexTerm {
+  return `${index}:${value}`
+}
+
+/** The index and value of a term (the index name never contains ':'). */
+export function splitTerm(term: IndexTerm): { index: string; value: string } {
+  const i = term.indexOf(':')
+  return { index: term.slice(0, i), value: term.slice(i + 1) }
+}
+
+/** Every index term of a record, sorted, each once. */
+export function indexTerms(p: Patient): IndexTerm[] {
+  const code = securityCodeOf(p)
+  const dob = p.birthDate
+  if (code === 'REDACTED' || dob === undefined) return []
+  const terms = new Set<IndexTerm>()
+  for (const n of p.name) {
+    const family = nameKey(n.family)
+    if (family === '') continue
+    terms.add(indexTerm('family_dob', family + SEPARATOR + dob))
+    terms.add(indexTerm('dob_family', dob + SEPARATOR + family))
+    for (const part of nameKeyParts(n.family)) {
+      const sx = soundex(part)
+      if (sx !== '') terms.add(indexTerm('soundex_dob', sx + SEPARATOR + dob))
+    }
+  }
+  if (code === 'U') {
+    for (const a of p.address ?? []) {
+      if (a.postalCode !== undefined) terms.add(indexTerm('postcode_dob', normalisePostcode(a.postalCode) + SEPARATOR + dob))
+    }
+  }
+  return [...terms].sort()
+}
+
+/** What a write must do to the index: the terms to add and those to remove. Undefined is "no record". */
+export function indexTermChanges(before: Patient | undefined, after: Patient | undefined): { add: IndexTerm[]; remove: IndexTerm[] } {
+  const old = new Set(before === undefined ? [] : indexTerms(before))
+  const neu = new Set(after === undefined ? [] : indexTerms(after))
+  return { add: [...neu].filter((t) => !old.has(t)), remove: [...old].filter((t) => !neu.has(t)) }
+}
+
+/** Every term of `index` whose value lies between start and end, both included (plain string order). */
+export interface IndexScan {
+  readonly index: IndexName
+  readonly start: string
+  readonly end: string
+}
+
+/** Values `<key>|<date>` for dates in the range, and the partial dates that overlap it. */
+function keyThenDates(index: IndexName, key: string, from: string, to: string): IndexScan {
+  return { index, start: key + SEPARATOR + from.slice(0, 4), end: key + SEPARATOR + to }
+}
+
+/** The birth dates a day may be recorded as: the day, its month, its year. */
+function recordedForms(day: string): string[] {
+  return [day, day.slice(0, 7), day.slice(0, 4)]
+}
+
+function familyScans(q: PatientSearchQuery): IndexScan[] {
+  const f = q.family
+  if (f === undefined) return []
+  const { from, to, exactDay } = q.birthdate
+  if (!f.wildcard) return [keyThenDates('family_dob', f.key, from, to)]
+  if (exactDay) return recordedForms(from).map((d) => ({ index: 'dob_family', start: d + SEPARATOR + f.key, end: d + SEPARATOR + f.key + HIGH }))
+  return [{ index: 'family_dob', start: f.key, end: f.key + HIGH }]
+}
+
+function fuzzyScans(q: PatientSearchQuery): IndexScan[] {
+  const { from, to, exactDay } = q.birthdate
+  const ranges: [string, string][] = [[from, to]]
+  const swapped = exactDay ? swapDayAndMonth(from) : undefined
+  if (swapped !== undefined) ranges.push([swapped, swapped])
+  const names = [q.family, q.given[0]].filter((c) => c !== undefined)
+  const codes = new Set(names.flatMap((c) => nameKeyParts(c.text).map(soundex)).filter((c) => c !== ''))
+  const scans: IndexScan[] = []
+  if (q.family !== undefined) {
+    for (const code of codes) for (const [a, b] of ranges) scans.push(keyThenDates('soundex_dob', code, a, b))
+    // The exact names too: a name with no Latin letters has no Soundex code but must still be found.
+    for (const c of names) for (const [a, b] of ranges) scans.push(keyThenDates('family_dob', c.key, a, b))
+  } else if (q.postalCode !== undefined) {
+    for (const [a, b] of ranges) scans.push(keyThenDates('postcode_dob', q.postalCode, a, b))
+  }
+  return scans
+}
+
+/**
+ * The index ranges whose records are the candidates for a search: every record that can score above 0
+ * is in at least one of them (some returned records will not match; scoring removes them).
+ */
+export function indexScans(q: PatientSearchQuery): IndexScan[] {
+  return q.fuzzy ? fuzzyScans(q) : familyScans(q)
+}
+
+/** True if a term lies in a scan: for an in-memory index and for tests of indexScans. */
+export function termInScan(term: IndexTerm, scan: IndexScan): boolean {
+  const { index, value } = splitTerm(term)
+  return index === scan.index && value >= scan.start && value <= scan.end
+}
