@@ -11,6 +11,7 @@ import { FramedConnection } from './connection.js'
 import { RpcChannel } from './rpc.js'
 import { FrameServer, type ConnInfo } from './server.js'
 import type { NodeName, Payload, RequestHandler, Transport } from './transport.js'
+import { timeoutError, withTimeout } from './timeout.js'
 
 export interface PeerAddress {
   host: string
@@ -105,7 +106,7 @@ export class TcpTransport implements Transport {
 
   request(to: NodeName, body: Payload, timeoutMs: number): Promise<Payload> {
     if (this.closed) return Promise.reject(new SpineError('SHUTTING_DOWN', 'the transport is closed'))
-    if (to === this.self) return this.withTimeout(this.requestSelf(body), timeoutMs)
+    if (to === this.self) return withTimeout(this.clock, this.requestSelf(body), timeoutMs)
     const link = this.linkFor(to)
     if (!link) return Promise.reject(new SpineError('UNREACHABLE', `no address known for node ${to}`, { node: to }))
     if (link.channel && !link.channel.closed) return link.channel.request(body, timeoutMs)
@@ -161,7 +162,7 @@ export class TcpTransport implements Transport {
       throw this.unreachable(link, 'a recent connection attempt failed', { retryInMs: backoff - sinceFailure })
     }
     const started = this.clock.now()
-    const channel = await this.withTimeout(link.connecting ?? this.connect(link), timeoutMs)
+    const channel = await withTimeout(this.clock, link.connecting ?? this.connect(link), timeoutMs)
     const remaining = Math.max(1, timeoutMs - (this.clock.now() - started))
     try {
       return await channel.request(body, remaining)
@@ -231,22 +232,6 @@ export class TcpTransport implements Transport {
     return new SpineError('UNREACHABLE', `node ${link.name} at ${address}: ${why}`, { node: link.name, address, ...extra })
   }
 
-  /** Races a promise against the injected clock; the loser's outcome is ignored. */
-  private withTimeout<T>(p: Promise<T>, timeoutMs: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = this.clock.setTimer(timeoutMs, () => reject(timeoutError(timeoutMs)))
-      p.then(
-        (v) => {
-          this.clock.clearTimer(timer)
-          resolve(v)
-        },
-        (e: unknown) => {
-          this.clock.clearTimer(timer)
-          reject(e)
-        },
-      )
-    })
-  }
 }
 
 interface DialContext {
@@ -331,9 +316,6 @@ class Dial {
   }
 }
 
-function timeoutError(timeoutMs: number): SpineError {
-  return new SpineError('TIMEOUT', `no reply within ${timeoutMs} ms`, { timeoutMs })
-}
 
 function helloName(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined

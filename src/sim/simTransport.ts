@@ -14,6 +14,7 @@ import { SpineError, toSpineError, type WireError } from '../api/errors.js'
 import type { NodeName, Payload, RequestHandler, Transport } from '../net/transport.js'
 import type { NodeClock } from './simClock.js'
 import type { SimNetwork } from './simNetwork.js'
+import { timeoutError, withTimeout } from '../net/timeout.js'
 
 /** The frame codec's settings (src/net/frame.ts), so values arrive as they would over TCP. */
 const packr = new Packr({ useRecords: false, copyBuffers: true })
@@ -30,9 +31,6 @@ function errorReply(err: SpineError): WireReply {
   return { err: err.toWire() }
 }
 
-function timeoutError(timeoutMs: number): SpineError {
-  return new SpineError('TIMEOUT', `no reply within ${timeoutMs} ms`, { timeoutMs })
-}
 
 /** Which incarnation of each node is up, and the wire between them. */
 export class SimHub {
@@ -101,7 +99,7 @@ export class SimTransport implements Transport {
 
   request(to: NodeName, body: Payload, timeoutMs: number): Promise<Payload> {
     if (this.closed) return Promise.reject(new SpineError('SHUTTING_DOWN', 'the transport is closed'))
-    if (to === this.self) return this.withTimeout(this.requestSelf(body), timeoutMs)
+    if (to === this.self) return withTimeout(this.clock, this.requestSelf(body), timeoutMs)
     return new Promise((resolve, reject) => {
       const id = this.nextId++
       const timer = this.clock.setTimer(timeoutMs, () => {
@@ -172,19 +170,4 @@ export class SimTransport implements Transport {
     }
   }
 
-  private withTimeout<T>(p: Promise<T>, timeoutMs: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = this.clock.setTimer(timeoutMs, () => reject(timeoutError(timeoutMs)))
-      p.then(
-        (v) => {
-          this.clock.clearTimer(timer)
-          resolve(v)
-        },
-        (e: unknown) => {
-          this.clock.clearTimer(timer)
-          reject(e)
-        },
-      )
-    })
-  }
 }
