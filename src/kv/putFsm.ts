@@ -110,7 +110,7 @@ async function forward(env: KvEnv, req: PutRequest, p: Plan): Promise<PutResult>
   const started = env.clock.now()
   let last: SpineError = new SpineError('UNREACHABLE', 'no primary of the key could be reached')
   for (const entry of p.pl) {
-    const remaining = Math.min(p.timeoutMs, p.timeoutMs - (env.clock.now() - started))
+    const remaining = p.timeoutMs - (env.clock.now() - started)
     if (remaining < 1) throw new SpineError('TIMEOUT', `write timed out after ${p.timeoutMs} ms`, { timeoutMs: p.timeoutMs })
     try {
       const budget = { ...req, opts: { ...req.opts, timeoutMs: remaining } }
