@@ -1,0 +1,33 @@
+/**
+ * Sloppy quorum's preference list (Riak's annotated preflist): the key's primaries that are up,
+ * and for each primary that is down a fallback — the next up node along the ring after the
+ * primaries that is not already in the list. A fallback stands in for the primary's partition
+ * (it keeps the data as hinted, and hands it home when the primary is back), so its entry
+ * carries the primary's partition with `primary: false`. PR and PW count primaries only.
+ *
+ * Not yet used by the coordinators: hinted handoff (issue 4) wires it in.
+ */
+import { preflistFrom, type PrefEntry, type Ring } from './ring.js'
+
+export function annotatedPreflist(ring: Ring, first: number, n: number, isUp: (node: string) => boolean): PrefEntry[] {
+  const primaries = preflistFrom(ring, first, n)
+  const taken = new Set(primaries.filter((e) => isUp(e.node)).map((e) => e.node))
+  const candidates = fallbackOrder(ring, first, n).filter((node) => isUp(node) && !taken.has(node))
+  const out: PrefEntry[] = []
+  for (const e of primaries) {
+    if (isUp(e.node)) {
+      out.push(e)
+      continue
+    }
+    const stand = candidates.shift()
+    if (stand !== undefined) out.push({ partition: e.partition, node: stand, primary: false })
+  }
+  return out
+}
+
+/** Distinct owners of the partitions after the primaries, in ring order: who may stand in. */
+function fallbackOrder(ring: Ring, first: number, n: number): string[] {
+  const seen = new Set<string>()
+  for (let k = n; k < ring.q + n; k++) seen.add(ring.owners[(first + k) % ring.q]!)
+  return [...seen]
+}
