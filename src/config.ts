@@ -71,6 +71,16 @@ export const NET = {
   reconnectBackoffMs: 200,
 } as const
 
+/** Failure detection: heartbeats over the cluster port and a fixed silence timeout. */
+export const FAILURE = {
+  /** How often a node pings each peer. */
+  heartbeatIntervalMs: 1_000,
+  /** How long one heartbeat waits for its reply. */
+  heartbeatTimeoutMs: 1_000,
+  /** A member not heard from for this long is marked down (and up again when heard). */
+  downAfterMs: 5_000,
+} as const
+
 /** Coordinator behaviour. */
 export const KV = {
   /** Whole-operation timeout when the request does not give one (Riak: 60 s; ours is shorter because a Spine caller gives up long before that). */

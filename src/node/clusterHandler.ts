@@ -8,8 +8,10 @@ import { kvPut } from '../kv/putFsm.js'
 import { parseClusterRequest, type NodeInfo } from './messages.js'
 import type { VnodeHost } from './vnodeHost.js'
 
-export function clusterHandler(env: KvEnv, host: VnodeHost, info: () => NodeInfo) {
-  return async (_from: string, body: unknown): Promise<unknown> => {
+export function clusterHandler(env: KvEnv, host: VnodeHost, info: () => NodeInfo, heard: (node: string) => void = () => undefined) {
+  return async (from: string, body: unknown): Promise<unknown> => {
+    // Any request from a peer proves it is alive, heartbeat or not.
+    if (from !== env.self) heard(from)
     const req = parseClusterRequest(body)
     switch (req.op) {
       case 'ping':

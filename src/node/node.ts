@@ -9,7 +9,9 @@ import type { Transport } from '../net/transport.js'
 import type { Backend } from '../storage/backend.js'
 import { BucketPropsTable, type BucketPropsOverrides } from '../kv/bucketProps.js'
 import { emptyStats, type KvEnv } from '../kv/env.js'
-import { KV, STORAGE } from '../config.js'
+import { FAILURE, KV, STORAGE } from '../config.js'
+import { FailureDetector } from './failureDetector.js'
+import { Heartbeat, type HeartbeatOptions } from './heartbeat.js'
 import { clusterHandler } from './clusterHandler.js'
 import type { Logger } from './log.js'
 import type { NodeInfo } from './messages.js'
@@ -27,11 +29,16 @@ export interface SpineNodeDeps {
   tombstoneReapDelayMs?: number
   /** This node's addresses, as told to peers and clients. */
   info: () => NodeInfo
+  /** Ping peers on a timer (real nodes); without it the detector learns only from peers' requests. */
+  heartbeat?: HeartbeatOptions
+  downAfterMs?: number
 }
 
 export class SpineNode {
   readonly env: KvEnv
   readonly vnodes: VnodeHost
+  readonly detector: FailureDetector
+  private readonly heartbeat: Heartbeat | undefined
   private ring: Ring
 
   constructor(private readonly deps: SpineNodeDeps) {
@@ -51,7 +58,18 @@ export class SpineNode {
     this.vnodes = new VnodeHost(deps.name, deps.ring.q, deps.backend, deps.clock, deps.log)
     // One vnode per owned partition from the start; fallbacks and handoff create others on demand.
     for (const p of partitionsOwnedBy(deps.ring, deps.name)) this.vnodes.vnode(p)
-    deps.transport.serve(clusterHandler(this.env, this.vnodes, deps.info))
+    this.detector = new FailureDetector(deps.clock, deps.name, this.ring.members, deps.downAfterMs ?? FAILURE.downAfterMs)
+    const peers = (): string[] => this.ring.members.filter((m) => m !== deps.name)
+    this.heartbeat = deps.heartbeat ? new Heartbeat(deps.clock, deps.transport, this.detector, peers, deps.heartbeat) : undefined
+    deps.transport.serve(clusterHandler(this.env, this.vnodes, deps.info, (n) => this.detector.heard(n)))
+  }
+
+  start(): void {
+    this.heartbeat?.start()
+  }
+
+  stop(): void {
+    this.heartbeat?.stop()
   }
 
   get name(): string {
