@@ -1,13 +1,13 @@
 /**
  * A real node process: LevelDB on disk, the cluster port (TCP transport), the client port
- * (framed RPC) and the HTTP port (health), around one SpineNode.
+ * (framed RPC) and the HTTP port (src/api/http: /ping, /stats, Riak's KV routes), around one SpineNode.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
 import { clientHandler } from '../api/clientHandler.js'
+import { createHttpApi } from '../api/http/server.js'
 import { SpineError } from '../api/errors.js'
-import { NET, RING } from '../config.js'
+import { FAILURE, NET, RING } from '../config.js'
 import { createRing } from '../core/ring.js'
 import type { BucketPropsOverrides } from '../kv/bucketProps.js'
 import { FrameServer } from '../net/server.js'
@@ -68,22 +68,28 @@ export async function startNodeProcess(cfg: NodeProcessConfig, log: Logger): Pro
     bucketProps: cfg.bucketProps,
     syncWrites: cfg.syncWrites,
     tombstoneReapDelayMs: cfg.tombstoneReapDelayMs,
+    heartbeat: { intervalMs: FAILURE.heartbeatIntervalMs, timeoutMs: FAILURE.heartbeatTimeoutMs },
   })
   const members = memberDirectory(node, info, cfg.members)
   const handle = clientHandler({ env: node.env, members })
   const client = new FrameServer({ host: cfg.host, port: cfg.clientPort, clock, log, handler: (_c, b) => handle(b), maxConnections: NET.maxClientConnections })
-  const http = healthServer(node)
+  const http = createHttpApi({
+    env: node.env,
+    stats: () => ({ node: node.name, ...node.env.stats, vnodes: node.vnodes.active().length, storage: node.vnodes.backend.stats?.() ?? {} }),
+  })
   try {
     await transport.listen()
     await client.listen()
-    await listenHttp(http, cfg.host, cfg.httpPort)
+    await http.listen(cfg.host, cfg.httpPort)
   } catch (e) {
     await Promise.allSettled([transport.close(), client.close(), backend.close()])
     throw e
   }
+  node.start()
   log.info({ ...info, partitions: ring.owners.filter((o) => o === cfg.name).length, q: ring.q }, 'node started')
   const stop = async (): Promise<void> => {
-    await Promise.allSettled([client.close(), new Promise((r) => http.close(r)), transport.close()])
+    node.stop()
+    await Promise.allSettled([client.close(), http.close(), transport.close()])
     await backend.close()
     log.info({ node: cfg.name }, 'node stopped')
   }
@@ -103,42 +109,23 @@ async function claimDataDir(dir: string, name: string): Promise<void> {
   if (!existing) await writeFile(file, JSON.stringify({ name, created: new Date().toISOString() }) + '\n')
 }
 
-/** Client addresses of every member, learned by asking each once; "up" is a fresh ping. */
+/**
+ * Client addresses of every member, learned by asking each once and then cached; "up" is the
+ * failure detector's view, so answering a client's ring request costs no round trips.
+ */
 function memberDirectory(node: SpineNode, self: NodeInfo, members: MemberAddress[]) {
   const known = new Map<string, NodeInfo>([[self.name, self]])
-  return async (): Promise<Array<NodeInfo & { up: boolean }>> =>
-    Promise.all(
-      members.map(async (m) => {
-        try {
-          const info = (await node.env.transport.request(m.name, { op: 'info' }, NET.memberInfoTimeoutMs)) as NodeInfo
-          known.set(m.name, info)
-          return { ...info, up: true }
-        } catch {
-          const info = known.get(m.name) ?? { name: m.name, host: m.host, clusterPort: m.port, clientPort: 0, httpPort: 0 }
-          return { ...info, up: false }
-        }
-      }),
-    )
-}
-
-function healthServer(node: SpineNode): Server {
-  return createServer((req, res) => {
-    const send = (status: number, body: unknown): void => {
-      res.writeHead(status, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(body) + '\n')
+  const infoOf = async (m: MemberAddress): Promise<NodeInfo> => {
+    const cached = known.get(m.name)
+    if (cached) return cached
+    try {
+      const info = (await node.env.transport.request(m.name, { op: 'info' }, NET.memberInfoTimeoutMs)) as NodeInfo
+      known.set(m.name, info)
+      return info
+    } catch {
+      return { name: m.name, host: m.host, clusterPort: m.port, clientPort: 0, httpPort: 0 }
     }
-    if (req.method === 'GET' && req.url === '/ping') return send(200, { ok: true, node: node.name })
-    if (req.method === 'GET' && req.url === '/stats') return send(200, { node: node.name, ...node.env.stats, vnodes: node.vnodes.active().length, storage: node.vnodes.backend.stats?.() ?? {} })
-    send(404, { code: 'NOT_FOUND', message: 'the HTTP API serves /ping and /stats for now' })
-  })
-}
-
-function listenHttp(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
+  }
+  return async (): Promise<Array<NodeInfo & { up: boolean }>> =>
+    Promise.all(members.map(async (m) => ({ ...(await infoOf(m)), up: node.detector.isUp(m.name) })))
 }

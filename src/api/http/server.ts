@@ -1,0 +1,112 @@
+/**
+ * The HTTP port (fastify): `/ping`, `/stats` and Riak's KV routes. Every error is JSON
+ * `{code, message, data}` with the status ERROR_CODES gives the code; the handlers only throw
+ * SpineErrors, and framework errors (body too large, bad URL, bad Content-Length) are mapped here.
+ */
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import { ERROR_CODES, SpineError, toSpineError } from '../errors.js'
+import { KV, LIMITS, NET } from '../../config.js'
+import type { KvEnv } from '../../kv/env.js'
+import { registerKvRoutes } from './kvRoutes.js'
+
+export interface HttpApiDeps {
+  env: KvEnv
+  /** The body of GET /stats. */
+  stats(): Record<string, unknown>
+  /** Coordinations in flight from this port before new ones get OVERLOADED (default KV.maxInFlightOps). */
+  maxInFlight?: number
+}
+
+export interface HttpApi {
+  app: FastifyInstance
+  listen(host: string, port: number): Promise<void>
+  close(): Promise<void>
+}
+
+/** Methods answered on a path; anything else there is 405 with an Allow header. */
+export type MethodTable = Partial<Record<string, (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>>>
+
+export function sendError(reply: FastifyReply, e: SpineError, status: number = ERROR_CODES[e.code].status): FastifyReply {
+  return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(e.toWire()) + '\n')
+}
+
+/** Fastify's own errors as registry codes. */
+function fromFramework(err: FastifyError): SpineError {
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new SpineError('VALUE_TOO_LARGE', `request body is larger than ${LIMITS.maxValueBytes} bytes`, { max: LIMITS.maxValueBytes })
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return new SpineError('INVALID_ARGUMENT', err.message, { framework: err.code })
+  }
+  return toSpineError(err)
+}
+
+export function createHttpApi(deps: HttpApiDeps): HttpApi {
+  const log = deps.env.log.child({ port: 'http' })
+  const app = Fastify({
+    logger: false,
+    // The body of a KV write is the value itself, so the value limit is the body limit: an
+    // oversized Content-Length is refused with 413 before any of the body is read.
+    bodyLimit: LIMITS.maxValueBytes,
+    exposeHeadRoutes: false,
+    // Keys may be up to LIMITS.maxKeyBytes (3× that percent-encoded): let checkBKey judge their
+    // length (KEY_TOO_LONG) rather than the router (404). Node's 16 KiB header limit bounds the URL.
+    routerOptions: { maxParamLength: 16 * 1024 },
+    frameworkErrors: (err, _req, reply) => {
+      void sendError(reply, new SpineError('INVALID_ARGUMENT', err.message, { framework: err.code }))
+    },
+  })
+  app.server.maxConnections = NET.maxClientConnections
+  // A client that sends `Expect: 100-continue` with a Content-Length over the limit gets the 413
+  // instead of "100 Continue", so it never sends the body; every other request goes to fastify.
+  app.server.on('checkContinue', (req, res) => {
+    const length = Number(req.headers['content-length'])
+    if (Number.isFinite(length) && length > LIMITS.maxValueBytes) {
+      const e = new SpineError('VALUE_TOO_LARGE', `request body is larger than ${LIMITS.maxValueBytes} bytes`, { size: length, max: LIMITS.maxValueBytes })
+      res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' })
+      res.end(JSON.stringify(e.toWire()) + '\n')
+      return
+    }
+    res.writeContinue()
+    app.server.emit('request', req, res)
+  })
+
+  // Every body is bytes: the value of a KV write. No parsing, whatever the Content-Type.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
+
+  app.setErrorHandler((err: FastifyError | SpineError, req, reply) => {
+    const e = err instanceof SpineError ? err : fromFramework(err)
+    if (e.code === 'INTERNAL') log.error({ err: e.message, method: req.method, url: req.url }, 'HTTP request failed')
+    return sendError(reply, e)
+  })
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, new SpineError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}; see docs/api.md "HTTP API"`, { route: true })),
+  )
+
+  const route = (url: string, table: MethodTable): void => {
+    const allow = Object.keys(table).join(', ')
+    app.all(url, async (req, reply) => {
+      const h = table[req.method] ?? (req.method === 'HEAD' ? table.GET : undefined)
+      if (!h) {
+        reply.header('allow', allow)
+        return sendError(reply, new SpineError('UNKNOWN_OPERATION', `${req.method} is not allowed on ${url}; allowed: ${allow}`, { method: req.method, allow }), 405)
+      }
+      return h(req, reply)
+    })
+  }
+
+  route('/ping', { GET: async (_req, reply) => reply.type('text/plain; charset=utf-8').send('OK') })
+  route('/stats', { GET: async (_req, reply) => reply.type('application/json; charset=utf-8').send(JSON.stringify(deps.stats()) + '\n') })
+  registerKvRoutes(route, deps.env, deps.maxInFlight ?? KV.maxInFlightOps)
+
+  return {
+    app,
+    async listen(host, port) {
+      await app.listen({ host, port })
+    },
+    async close() {
+      await app.close()
+    },
+  }
+}
