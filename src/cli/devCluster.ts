@@ -98,26 +98,43 @@ export function spawnNode(dir: string, state: DevState, node: DevNode, detached:
   return child
 }
 
-export async function ping(port: number, timeoutMs: number = DEV.pingTimeoutMs): Promise<boolean> {
+/** One request to a node's client port; undefined when it does not answer. */
+async function ask(port: number, body: unknown, timeoutMs: number): Promise<unknown> {
   const clock = new SystemClock()
   try {
     const ch = await openChannel('127.0.0.1', port, timeoutMs, clock, silentLogger())
     try {
-      await ch.request({ op: 'ping' }, timeoutMs)
-      return true
+      return await ch.request(body, timeoutMs)
     } finally {
-      ch.close(new SpineError('SHUTTING_DOWN', 'ping done'))
+      ch.close(new SpineError('SHUTTING_DOWN', 'request done'))
     }
   } catch {
-    return false
+    return undefined
   }
 }
 
-/** Resolves once every node answers on its client port; rejects after DEV.startTimeoutMs. */
-export async function waitUp(nodes: DevNode[], timeoutMs: number = DEV.startTimeoutMs): Promise<void> {
+export async function ping(port: number, timeoutMs: number = DEV.pingTimeoutMs): Promise<boolean> {
+  return (await ask(port, { op: 'ping' }, timeoutMs)) !== undefined
+}
+
+/**
+ * A node has reached every peer once its ring view knows every member's client address (it learns
+ * one only by asking that peer). Until then a request may find a peer in its reconnect back-off.
+ */
+async function meshed(port: number): Promise<boolean> {
+  const ring = (await ask(port, { op: 'ring' }, DEV.pingTimeoutMs)) as { members?: Array<{ clientPort: number }> } | undefined
+  return ring?.members?.every((m) => m.clientPort > 0) === true
+}
+
+/**
+ * Resolves once every node answers on its client port and (with mesh) has reached every peer;
+ * rejects after DEV.startTimeoutMs. A single restarted node is not held to the mesh: another
+ * member may well be down.
+ */
+export async function waitUp(nodes: DevNode[], opts: { mesh: boolean } = { mesh: true }, timeoutMs: number = DEV.startTimeoutMs): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (const n of nodes) {
-    while (!(await ping(n.clientPort))) {
+    while (!(await ping(n.clientPort)) || (opts.mesh && !(await meshed(n.clientPort)))) {
       if (!isAlive(n.pid)) throw new SpineError('UNREACHABLE', `node ${n.name} exited during start; see its log`, { node: n.name })
       if (Date.now() > deadline) throw new SpineError('TIMEOUT', `node ${n.name} did not answer within ${timeoutMs} ms`, { node: n.name })
       await new Promise((r) => setTimeout(r, DEV.pollIntervalMs))

@@ -89,7 +89,7 @@ async function restartOne(dir: string, name: string): Promise<void> {
   if (isAlive(node.pid)) throw new SpineError('INVALID_ARGUMENT', `node ${name} is already running (pid ${node.pid})`)
   spawnNode(dir, state, node, true)
   writeState(dir, state)
-  await waitUp([node])
+  await waitUp([node], { mesh: false })
   printNodes([node], dir)
 }
 
