@@ -4,6 +4,7 @@ import { GetCore, type GetOutcome, type GetParams, type ReplicaReply } from './g
 import { coordinatePut, syncMerge, type Dot, type KvObject, type SiblingContent } from './object.js'
 import { counterOf } from './vclock.js'
 import { mulberry32 } from '../../test/harness/prng.js'
+import { arrivals, kindAssignments, permutations, primaryPatterns, withoutStacks } from '../../test/harness/quorumCases.js'
 
 const content = (v: string, lm: number): SiblingContent => ({
   value: Buffer.from(v),
@@ -118,24 +119,8 @@ function refRepairs(got: ReadonlyArray<readonly [number, Kind]>): number[] {
     .sort((a, b) => a - b)
 }
 
-function permutations(n: number): number[][] {
-  const go = (xs: number[]): number[][] =>
-    xs.length <= 1 ? [xs] : xs.flatMap((x, i) => go([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]))
-  return go(Array.from({ length: n }, (_, i) => i))
-}
 
-function kindAssignments(n: number): Kind[][] {
-  let out: Kind[][] = [[]]
-  for (let i = 0; i < n; i++) out = out.flatMap((a) => KINDS.map((k) => [...a, k]))
-  return out
-}
 
-/** all primary; the last replica a fallback; the first a fallback */
-function primaryPatterns(n: number): boolean[][] {
-  const all = Array.from({ length: n }, () => true)
-  if (n === 1) return [all, [false]]
-  return [all, all.map((_, i) => i !== n - 1), all.map((_, i) => i !== 0)]
-}
 
 /** Feed one arrival sequence, comparing the outcome with the reference after every reply. */
 function run(p: GetParams, prim: boolean[], seq: ReadonlyArray<readonly [number, Kind]>, bad: string[]): GetCore {
@@ -153,40 +138,12 @@ function run(p: GetParams, prim: boolean[], seq: ReadonlyArray<readonly [number,
   return core
 }
 
-/**
- * Arrival orders to try. For n <= 3 every permutation of the replicas with every primary pattern.
- * For n = 4 that is 24x more than the decision can tell apart, so: all replicas primary in index
- * order, and one fallback (the last replica) arriving at each position, plus two fallbacks.
- */
-function arrivals(n: number): Array<{ prim: boolean[]; orders: number[][] }> {
-  if (n <= 3) return primaryPatterns(n).map((prim) => ({ prim, orders: permutations(n) }))
-  const ids = Array.from({ length: n }, (_, i) => i)
-  const fallbackAt = (j: number) => {
-    const rest = ids.slice(0, n - 1)
-    return [...rest.slice(0, j), n - 1, ...rest.slice(j)]
-  }
-  return [
-    { prim: ids.map(() => true), orders: [ids] },
-    { prim: ids.map((i) => i !== n - 1), orders: ids.map(fallbackAt) },
-    { prim: ids.map((i) => i % 2 === 0), orders: [ids, [...ids].reverse()] },
-  ]
-}
 
-/** Error stacks cost more than everything else in these loops, and nothing reads them. */
-function withoutStacks<T>(fn: () => T): T {
-  const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 0
-  try {
-    return fn()
-  } finally {
-    Error.stackTraceLimit = limit
-  }
-}
 
 t.test('exhaustive: n <= 4, every r, pr, notfoundOk, kind sequence, fallback position', async (t) => {
   for (let n = 1; n <= 4; n++) {
     const bad: string[] = []
-    const assignments = kindAssignments(n)
+    const assignments = kindAssignments(n, KINDS)
     let runs = 0
     const seen = new Set<string>()
     for (const { prim, orders } of arrivals(n)) {

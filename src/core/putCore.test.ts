@@ -2,6 +2,7 @@ import t from 'tap'
 import { SpineError } from '../api/errors.js'
 import { PutCore, type PutOutcome, type PutParams } from './putCore.js'
 import { mulberry32 } from '../../test/harness/prng.js'
+import { arrivals, kindAssignments, permutations, primaryPatterns, withoutStacks } from '../../test/harness/quorumCases.js'
 
 type Kind = 'ack' | 'fail'
 const failCode = (i: number) => `E${i}`
@@ -41,51 +42,10 @@ function reference(p: PutParams, prim: readonly boolean[], got: ReadonlyArray<re
   return 'pending'
 }
 
-function permutations(n: number): number[][] {
-  const go = (xs: number[]): number[][] =>
-    xs.length <= 1 ? [xs] : xs.flatMap((x, i) => go([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]))
-  return go(Array.from({ length: n }, (_, i) => i))
-}
 
-function kindAssignments(n: number): Kind[][] {
-  let out: Kind[][] = [[]]
-  for (let i = 0; i < n; i++) out = out.flatMap((a) => (['ack', 'fail'] as const).map((k) => [...a, k]))
-  return out
-}
 
-function primaryPatterns(n: number): boolean[][] {
-  const all = Array.from({ length: n }, () => true)
-  if (n === 1) return [all, [false]]
-  return [all, all.map((_, i) => i !== n - 1), all.map((_, i) => i !== 0)]
-}
 
-/**
- * Arrival orders: for n <= 3 every permutation with every primary pattern; for n = 4 all primaries
- * in index order, one fallback (the last replica) arriving at each position, and two fallbacks.
- */
-function arrivals(n: number): Array<{ prim: boolean[]; orders: number[][] }> {
-  if (n <= 3) return primaryPatterns(n).map((prim) => ({ prim, orders: permutations(n) }))
-  const ids = Array.from({ length: n }, (_, i) => i)
-  const fallbackAt = (j: number) => {
-    const rest = ids.slice(0, n - 1)
-    return [...rest.slice(0, j), n - 1, ...rest.slice(j)]
-  }
-  return [
-    { prim: ids.map(() => true), orders: [ids] },
-    { prim: ids.map((i) => i !== n - 1), orders: ids.map(fallbackAt) },
-    { prim: ids.map((i) => i % 2 === 0), orders: [ids, [...ids].reverse()] },
-  ]
-}
 
-function withoutStacks<T>(fn: () => T): T {
-  const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 0
-  try {
-    return fn()
-  } finally {
-    Error.stackTraceLimit = limit
-  }
-}
 
 function run(p: PutParams, prim: boolean[], seq: ReadonlyArray<readonly [number, Kind]>, bad: string[]): PutCore {
   const core = new PutCore(p, prim)
@@ -108,7 +68,7 @@ function run(p: PutParams, prim: boolean[], seq: ReadonlyArray<readonly [number,
 t.test('exhaustive: n <= 4, every w, dw, pw, ack/fail sequence, fallback position', async (t) => {
   for (let n = 1; n <= 4; n++) {
     const bad: string[] = []
-    const assignments = kindAssignments(n)
+    const assignments = kindAssignments(n, ['ack', 'fail'] as const)
     let runs = 0
     const finals = new Set<string>()
     for (const { prim, orders } of arrivals(n)) {

@@ -7,29 +7,9 @@ import { FramedConnection } from './connection.js'
 import { encodeFrame } from './frame.js'
 import { RpcChannel, type RpcHandler } from './rpc.js'
 import { FrameServer, type ConnInfo, type ServerHandler } from './server.js'
+import { captureLogger, type LogEntry } from '../../test/harness/captureLogger.js'
 
-interface LogEntry {
-  level: string
-  obj: object
-  msg?: string
-}
 
-/** Keeps every log line so tests can assert what was warned about. */
-function captureLogger(entries: LogEntry[] = []): Logger & { entries: LogEntry[] } {
-  const at =
-    (level: string) =>
-    (obj: object, msg?: string): void => {
-      entries.push({ level, obj, msg })
-    }
-  return {
-    entries,
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: () => captureLogger(entries),
-  }
-}
 
 const clock = new SystemClock()
 

@@ -6,21 +6,9 @@ import { SystemClock } from '../node/realEnv.js'
 import { encodeFrame } from './frame.js'
 import { TcpTransport, type PeerAddress } from './tcp.js'
 import type { RequestHandler } from './transport.js'
+import { captureLogger, type LogEntry } from '../../test/harness/captureLogger.js'
 
-interface LogEntry {
-  level: string
-  obj: object
-  msg?: string
-}
 
-function captureLogger(entries: LogEntry[] = []): Logger & { entries: LogEntry[] } {
-  const at =
-    (level: string) =>
-    (obj: object, msg?: string): void => {
-      entries.push({ level, obj, msg })
-    }
-  return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => captureLogger(entries) }
-}
 
 const clock = new SystemClock()
 const HOST = '127.0.0.1'
