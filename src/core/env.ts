@@ -1,6 +1,6 @@
 /**
  * The injected sources of time and chance. Core and node code take these instead of calling
- * Date.now(), setTimeout or Math.random, so the simulator can replay any run from a seed.
+ * the wall clock, real timers or Math.random, so the simulator can replay any run from a seed.
  */
 
 export interface TimerHandle {

@@ -29,6 +29,8 @@ interface Slot {
 
 export class GetCore {
   private readonly slots = new Map<number, Slot>()
+  /** merged() of the current slots; the answer, repairs() and read repair all ask for it. */
+  private mergedCache: { value: KvObject | undefined } | undefined
 
   constructor(
     private readonly p: GetParams,
@@ -39,6 +41,7 @@ export class GetCore {
   add(index: number, reply: ReplicaReply): void {
     if (this.slots.has(index) || index < 0 || index >= this.p.n) return
     this.slots.set(index, { reply, primary: this.primaries[index] ?? false })
+    this.mergedCache = undefined
   }
 
   received(): number {
@@ -122,9 +125,12 @@ export class GetCore {
 
   /** Syntactic merge of every object seen so far. */
   merged(): KvObject | undefined {
-    const objs: KvObject[] = []
-    for (const { reply } of this.slots.values()) if (reply.kind === 'ok') objs.push(reply.obj)
-    return mergeAll(objs, this.p.allowMult)
+    if (!this.mergedCache) {
+      const objs: KvObject[] = []
+      for (const { reply } of this.slots.values()) if (reply.kind === 'ok') objs.push(reply.obj)
+      this.mergedCache = { value: mergeAll(objs, this.p.allowMult) }
+    }
+    return this.mergedCache.value
   }
 
   /**

@@ -8,6 +8,7 @@ import { encodeFrame } from './frame.js'
 import { RpcChannel, type RpcHandler } from './rpc.js'
 import { FrameServer, type ConnInfo, type ServerHandler } from './server.js'
 import { captureLogger, type LogEntry } from '../../test/harness/captureLogger.js'
+import { rejection } from '../../test/harness/codeOf.js'
 
 
 
@@ -45,15 +46,6 @@ function closedSoon(socket: Socket): Promise<void> {
   })
 }
 
-async function rejection(p: Promise<unknown>): Promise<SpineError> {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof SpineError) return e
-    throw e
-  }
-  throw new Error('expected a rejection')
-}
 
 const echo: ServerHandler = async (_conn, body) => ({ echo: body })
 

@@ -7,6 +7,7 @@ import { encodeFrame } from './frame.js'
 import { TcpTransport, type PeerAddress } from './tcp.js'
 import type { RequestHandler } from './transport.js'
 import { captureLogger, type LogEntry } from '../../test/harness/captureLogger.js'
+import { rejection } from '../../test/harness/codeOf.js'
 
 
 
@@ -38,15 +39,6 @@ const whoAmI =
   (self: string): RequestHandler =>
   async (from, body) => ({ self, from, body })
 
-async function rejection(p: Promise<unknown>): Promise<SpineError> {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof SpineError) return e
-    throw e
-  }
-  throw new Error('expected a rejection')
-}
 
 function rawSocket(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {

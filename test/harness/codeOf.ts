@@ -9,3 +9,14 @@ export async function codeOf(p: Promise<unknown>): Promise<string> {
     return e instanceof SpineError ? e.code : String(e)
   }
 }
+
+/** The SpineError a promise rejects with; fails the test if it resolves or throws something else. */
+export async function rejection(p: Promise<unknown>): Promise<SpineError> {
+  try {
+    await p
+  } catch (e) {
+    if (e instanceof SpineError) return e
+    throw e
+  }
+  throw new Error('expected a rejection')
+}
