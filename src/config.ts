@@ -81,6 +81,22 @@ export const FAILURE = {
   downAfterMs: 5_000,
 } as const
 
+/** Hinted handoff: fallbacks hand the data they took for a down primary back to it. */
+export const HANDOFF = {
+  /** How often a node looks for hinted partitions whose owner is up again. */
+  checkIntervalMs: 10_000,
+  /** Transfers one node runs at once (Riak: handoff_concurrency 2). */
+  maxConcurrent: 2,
+  /** Objects sent in one handoff message; each batch is acknowledged before its items are deleted. */
+  batchSize: 100,
+  /** Largest batch a receiver accepts (a peer sending more is refused with INVALID_ARGUMENT). */
+  maxBatchItems: 10_000,
+  /** How long one batch waits for the owner's acknowledgement before the transfer stops and retries later. */
+  batchTimeoutMs: 30_000,
+  /** Keys a node holds for partitions it does not own before it refuses new hinted writes (HINTED_STORE_FULL). */
+  maxHintedKeys: 1_000_000,
+} as const
+
 /** Coordinator behaviour. */
 export const KV = {
   /** Whole-operation timeout when the request does not give one (Riak: 60 s; ours is shorter because a Spine caller gives up long before that). */

@@ -42,6 +42,13 @@ t.test('a seed replays bit for bit: same history hash, same event count, same ve
   t.not(other.hash, (await runSeed(7, { faults: 'all', ops: 100 })).hash, 'another seed, another history')
 })
 
+t.test('crashes and partitions produce hints, and hints left on a fallback are caught', async (t) => {
+  // With handoff planted away, seeds whose faults made fallbacks take writes keep them.
+  const planted = await runRange(1, 100, { ...ALL, plant: 'nohandoff' })
+  const left = planted.filter((r) => r.failures.some((f) => f.checker === 'liveness:hints-left'))
+  t.ok(left.length >= 1, `hints stay on fallbacks without handoff (caught on ${left.length} of 100 seeds)`)
+})
+
 t.test('the planted last-write-wins bug is caught, and the same seeds pass without it', async (t) => {
   const planted = await runRange(1, 50, { ...ALL, plant: 'lww' })
   const lost = planted.filter((r) => r.failures.some((f) => f.checker === 'safety:lost-element' || f.checker === 'safety:lost-write'))

@@ -13,13 +13,16 @@ import { kvDelete } from '../kv/deleteFsm.js'
 import { parseForward, parseWriteOptions } from '../kv/forward.js'
 import { kvGet } from '../kv/getFsm.js'
 import { kvPut } from '../kv/putFsm.js'
-import { checkBKey, checkQuorumSpec, checkTimeout, type ReadOptions } from '../kv/request.js'
+import { checkBKey, checkBoolean, checkQuorumSpec, checkTimeout, type ReadOptions } from '../kv/request.js'
 import type { NodeInfo } from '../node/messages.js'
+import type { TransferStatus } from '../node/handoff/transfer.js'
 
 export interface ClientApiDeps {
   env: KvEnv
   /** Addresses of every member, for clients that route straight to a primary. */
   members(): Promise<Array<NodeInfo & { up: boolean }>>
+  /** Handoffs in progress and waiting on this node (`spinekv cluster transfers`). */
+  transfers?(): TransferStatus[]
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -34,6 +37,7 @@ function readOptions(v: unknown): ReadOptions {
     pr: checkQuorumSpec('pr', v.pr),
     notfoundOk: typeof v.notfoundOk === 'boolean' ? v.notfoundOk : undefined,
     timeoutMs: checkTimeout(v.timeoutMs),
+    sloppyQuorum: checkBoolean('sloppyQuorum', v.sloppyQuorum),
   }
 }
 
@@ -83,6 +87,8 @@ function dispatch(deps: ClientApiDeps) {
         return ringView(deps)
       case 'replicas':
         return replicas(env, checkBKey(body.type, body.bucket, body.key))
+      case 'transfers':
+        return { node: env.self, transfers: deps.transfers?.() ?? [] }
       case 'stats':
         return { node: env.self, ...env.stats }
       default:

@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   W_UNSATISFIED: { status: 503, exit: 1, summary: 'fewer replicas acknowledged a write than W required' },
   DW_UNSATISFIED: { status: 503, exit: 1, summary: 'fewer replicas durably stored a write than DW required' },
   PW_UNSATISFIED: { status: 503, exit: 1, summary: 'fewer primary replicas acknowledged a write than PW required' },
+  NODE_CONFIRMS_UNSATISFIED: { status: 503, exit: 1, summary: 'fewer distinct physical nodes acknowledged a write than nodeConfirms required' },
   TIMEOUT: { status: 504, exit: 1, summary: 'the operation did not finish within its timeout' },
   NOT_FOUND: { status: 404, exit: 3, summary: 'no live value is stored under the key' },
   // bad input
@@ -29,6 +30,8 @@ export const ERROR_CODES = {
   MALFORMED_FRAME: { status: 400, exit: 1, summary: 'a frame could not be decoded; the connection was closed' },
   CONNECTION_CLOSED: { status: 503, exit: 1, summary: 'the connection closed before the reply arrived' },
   OVERLOADED: { status: 503, exit: 1, summary: 'a queue limit was reached; retry later' },
+  HINTED_STORE_FULL: { status: 503, exit: 1, summary: 'a fallback holds HANDOFF.maxHintedKeys hinted keys and refuses more' },
+  RING_MISMATCH: { status: 409, exit: 1, summary: 'a handoff came from a node with a different ring; the sender retries later' },
   NOT_OWNER: { status: 409, exit: 1, summary: 'the node does not hold the partition the request named' },
   SHUTTING_DOWN: { status: 503, exit: 1, summary: 'the node is stopping' },
   INTERNAL: { status: 500, exit: 1, summary: 'an unexpected fault; the node logged it and kept running' },

@@ -67,7 +67,7 @@ export class SpineClient {
   }
 
   async get(bucket: string, key: string, o: GetOptions = {}): Promise<GetResult> {
-    const opts = { r: o.r, pr: o.pr, notfoundOk: o.notfoundOk, timeoutMs: o.timeoutMs ?? this.opts.timeoutMs }
+    const opts = { r: o.r, pr: o.pr, notfoundOk: o.notfoundOk, sloppyQuorum: o.sloppyQuorum, timeoutMs: o.timeoutMs ?? this.opts.timeoutMs }
     const reply = (await this.route(o.type, bucket, key, { op: 'get', type: o.type, bucket, key, opts }, true, opts.timeoutMs)) as {
       found: boolean
       siblings: Sibling[]
@@ -109,7 +109,7 @@ export class SpineClient {
   }
 
   private writeOpts(o: PutOptions): Record<string, unknown> {
-    return { w: o.w, dw: o.dw, pw: o.pw, timeoutMs: o.timeoutMs ?? this.opts.timeoutMs, context: o.context ?? null, returnBody: o.returnBody }
+    return { w: o.w, dw: o.dw, pw: o.pw, nodeConfirms: o.nodeConfirms, sloppyQuorum: o.sloppyQuorum, timeoutMs: o.timeoutMs ?? this.opts.timeoutMs, context: o.context ?? null, returnBody: o.returnBody }
   }
 
   /**

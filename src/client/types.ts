@@ -38,12 +38,18 @@ export interface GetOptions extends CommonOptions {
   pr?: QuorumSpec
   notfoundOk?: boolean
   resolver?: Resolver
+  /** false: primaries only, no fallbacks for down nodes (default true). */
+  sloppyQuorum?: boolean
 }
 
 export interface PutOptions extends CommonOptions {
   w?: QuorumSpec
   dw?: QuorumSpec
   pw?: QuorumSpec
+  /** Distinct physical nodes that must acknowledge the write. */
+  nodeConfirms?: QuorumSpec
+  /** false: primaries only, no fallbacks for down nodes (default true). */
+  sloppyQuorum?: boolean
   contentType?: string
   meta?: Record<string, string>
   /** The context from the get (or put) this write follows; omit it to write blind (a sibling if the key exists). */

@@ -176,3 +176,17 @@ t.test('timeout reports TIMEOUT with what was received', async (t) => {
   const o = w3.timeout(10)
   t.same(o.kind === 'error' && o.error.data, { timeoutMs: 10, required: 3, received: 0 }, 'required is the larger of W and DW')
 })
+
+t.test('nodeConfirms counts distinct physical nodes among the acknowledgements', async (t) => {
+  const params = { n: 3, w: 2, dw: 0, pw: 0, nodeConfirms: 2 }
+  const shared = new PutCore(params, [true, true, false], ['a', 'b', 'a'])
+  shared.ack(0)
+  shared.ack(2)
+  t.equal(shared.outcome().kind, 'pending', 'w met, but a fallback on the same node as a primary adds no node')
+  shared.ack(1)
+  t.equal(shared.outcome().kind, 'ok')
+  const failing = new PutCore({ ...params, nodeConfirms: 3 }, [true, true, false], ['a', 'b', 'a'])
+  const o = failing.outcome()
+  t.equal(o.kind === 'error' && o.error.code, 'NODE_CONFIRMS_UNSATISFIED', 'only two distinct nodes in the list')
+  t.match(o.kind === 'error' && o.error.data, { required: 3, received: 0 })
+})

@@ -11,11 +11,13 @@ export interface PutParams {
   w: number
   dw: number
   pw: number
+  /** Distinct physical nodes that must acknowledge (0: no requirement). */
+  nodeConfirms?: number
 }
 
 export type PutOutcome = { kind: 'pending' } | { kind: 'ok' } | { kind: 'error'; error: SpineError }
 
-type Code = 'W_UNSATISFIED' | 'DW_UNSATISFIED' | 'PW_UNSATISFIED'
+type Code = 'W_UNSATISFIED' | 'DW_UNSATISFIED' | 'PW_UNSATISFIED' | 'NODE_CONFIRMS_UNSATISFIED'
 
 export class PutCore {
   private readonly acks = new Set<number>()
@@ -24,6 +26,8 @@ export class PutCore {
   constructor(
     private readonly p: PutParams,
     private readonly primaries: readonly boolean[],
+    /** node per preference-list index, for nodeConfirms (a fallback may share a primary's node) */
+    private readonly nodes: readonly string[] = [],
   ) {}
 
   ack(index: number): void {
@@ -53,11 +57,22 @@ export class PutCore {
     const primAcks = [...this.acks].filter((i) => this.primaries[i]).length
     const pending = this.p.n - acks - this.fails.size
     const pendingPrim = this.primaries.slice(0, this.p.n).filter((pr, i) => pr && !this.acks.has(i) && !this.fails.has(i)).length
-    if (acks >= this.p.w && acks >= this.p.dw && primAcks >= this.p.pw) return { kind: 'ok' }
+    const confirms = this.p.nodeConfirms ?? 0
+    const nodeAcks = this.distinctNodes((i) => this.acks.has(i))
+    const nodeReachable = this.distinctNodes((i) => !this.fails.has(i))
+    if (acks >= this.p.w && acks >= this.p.dw && primAcks >= this.p.pw && nodeAcks >= confirms) return { kind: 'ok' }
     if (acks + pending < this.p.w) return this.error('W_UNSATISFIED', this.p.w, acks)
     if (acks + pending < this.p.dw) return this.error('DW_UNSATISFIED', this.p.dw, acks)
     if (primAcks + pendingPrim < this.p.pw) return this.error('PW_UNSATISFIED', this.p.pw, primAcks)
+    if (nodeReachable < confirms) return this.error('NODE_CONFIRMS_UNSATISFIED', confirms, nodeAcks)
     return { kind: 'pending' }
+  }
+
+  /** Distinct nodes among the slots `pick` selects (slots without a node name count as their own). */
+  private distinctNodes(pick: (i: number) => boolean): number {
+    const seen = new Set<string>()
+    for (let i = 0; i < this.p.n; i++) if (pick(i)) seen.add(this.nodes[i] ?? `#${i}`)
+    return seen.size
   }
 
   timeout(timeoutMs: number): PutOutcome {
@@ -72,7 +87,7 @@ export class PutCore {
   }
 
   private error(code: Code, required: number, received: number): PutOutcome {
-    const name = code.split('_')[0]!.toLowerCase()
+    const name = code === 'NODE_CONFIRMS_UNSATISFIED' ? 'nodeConfirms' : code.split('_')[0]!.toLowerCase()
     return {
       kind: 'error',
       error: new SpineError(code, `${name}=${required} but ${received} replica(s) acknowledged`, {

@@ -17,7 +17,7 @@ export async function kvDelete(env: KvEnv, bk: BKey, opts: DeleteOptions = {}): 
   const started = env.clock.now()
   let context = opts.context ?? null
   if (!context || context.byteLength === 0) {
-    const read = await kvGet(env, bk, { r: opts.r, pr: opts.pr, timeoutMs })
+    const read = await kvGet(env, bk, { r: opts.r, pr: opts.pr, timeoutMs, sloppyQuorum: opts.sloppyQuorum })
     context = encodeContext(read.context)
   }
   const remaining = timeoutMs - (env.clock.now() - started)

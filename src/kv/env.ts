@@ -27,6 +27,8 @@ export interface KvEnv {
   syncWrites: boolean
   tombstoneReapDelayMs: number
   stats: KvStats
+  /** The failure detector's view: sloppy quorum replaces a member that is down by a fallback. */
+  isUp(node: string): boolean
 }
 
 export function emptyStats(): KvStats {

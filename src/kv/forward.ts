@@ -3,7 +3,7 @@ import { SpineError } from '../api/errors.js'
 import type { BKey } from '../core/hash.js'
 import type { SiblingContent } from '../core/object.js'
 import { LIMITS } from '../config.js'
-import { checkBKey, checkQuorumSpec, checkTimeout, checkValue, type WriteOptions } from './request.js'
+import { checkBKey, checkBoolean, checkQuorumSpec, checkTimeout, checkValue, type WriteOptions } from './request.js'
 
 export interface PutRequest {
   bk: BKey
@@ -45,6 +45,8 @@ export function parseWriteOptions(v: unknown): WriteOptions {
     timeoutMs: checkTimeout(v.timeoutMs),
     context: context ?? null,
     returnBody: v.returnBody === true,
+    sloppyQuorum: checkBoolean('sloppyQuorum', v.sloppyQuorum),
+    nodeConfirms: checkQuorumSpec('nodeConfirms', v.nodeConfirms),
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * A quorum read: ask every replica of the preference list, answer as soon as GetCore says the
+ * A quorum read: ask every replica of the (by default sloppy) preference list, answer as soon as GetCore says the
  * read is decided, then (once every replica has answered) repair the stale ones.
  */
 import type { SpineError } from '../api/errors.js'
@@ -7,11 +7,11 @@ import { encodeBKey, type BKey } from '../core/hash.js'
 import { GetCore } from '../core/getCore.js'
 import type { KvObject } from '../core/object.js'
 import { resolveQuorum } from '../core/quorum.js'
-import { preflist } from '../core/ring.js'
 import type { VClock } from '../core/vclock.js'
 import type { KvEnv } from './env.js'
 import { readRepair } from './readRepair.js'
 import { replicaGet } from './replicaCalls.js'
+import { primaryFlags, replicaPlan } from './replicaPlan.js'
 import { checkTimeout, type ReadOptions } from './request.js'
 import { Settle } from './settle.js'
 
@@ -34,18 +34,25 @@ export async function kvGet(env: KvEnv, bk: BKey, opts: ReadOptions = {}): Promi
     allowMult: props.allowMult,
   }
   const timeoutMs = checkTimeout(opts.timeoutMs)
-  const pl = preflist(env.ring(), bk, n)
-  const core = new GetCore(params, pl.map((e) => e.primary))
+  const plan = replicaPlan(env, bk, n, opts.sloppyQuorum)
+  const pl = plan.pl
+  const core = new GetCore(params, primaryFlags(plan))
+  for (const i of plan.missing) core.add(i, { kind: 'error', code: 'UNREACHABLE' })
   const settle = new Settle<GetResult>(env.clock, timeoutMs, () => errorOf(core.timeout(timeoutMs)))
   const k = encodeBKey(bk)
   const started = env.clock.now()
+  const decide = (): void => {
+    const o = core.outcome()
+    if (o.kind === 'error') settle.fail(o.error)
+    else if (o.kind === 'ok') settle.ok({ obj: o.obj, context: o.obj.clock })
+    else if (o.kind === 'notfound') settle.ok({ obj: undefined, context: [] })
+  }
+  // Unfilled slots alone may already decide the read (PR above the primaries that are up).
+  if (plan.missing.length > 0) decide()
   pl.forEach((entry, i) => {
     void replicaGet(env, entry, k, timeoutMs).then((reply) => {
       core.add(i, reply)
-      const o = core.outcome()
-      if (o.kind === 'error') settle.fail(o.error)
-      else if (o.kind === 'ok') settle.ok({ obj: o.obj, context: o.obj.clock })
-      else if (o.kind === 'notfound') settle.ok({ obj: undefined, context: [] })
+      decide()
       if (core.allReceived()) readRepair(env, pl, k, core, params.allowMult, timeoutMs, started)
     })
   })

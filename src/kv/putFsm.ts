@@ -1,7 +1,7 @@
 /**
- * A quorum write. The coordinating vnode (a primary on this node) applies the write and gives it
+ * A quorum write. The coordinating vnode (a primary or fallback on this node) applies the write and gives it
  * a dot; the resulting object is then merged into the other replicas, and PutCore says when
- * W/DW/PW are met. A node outside the key's preference list forwards the write to a primary,
+ * W/DW/PW are met. A node outside the key's (sloppy) preference list forwards the write to an entry of it,
  * because only a replica may mint the dot.
  */
 import { SpineError, toSpineError } from '../api/errors.js'
@@ -10,7 +10,7 @@ import type { KvObject, SiblingContent } from '../core/object.js'
 import { decodeContext, decodeObject } from '../core/objectCodec.js'
 import { PutCore } from '../core/putCore.js'
 import { resolveQuorum } from '../core/quorum.js'
-import { preflist, type PrefEntry } from '../core/ring.js'
+import type { PrefEntry } from '../core/ring.js'
 import type { VClock } from '../core/vclock.js'
 import type { KvEnv } from './env.js'
 import { replicaCoordinate, replicaMerge } from './replicaCalls.js'
@@ -18,6 +18,7 @@ import { checkTimeout, type WriteOptions } from './request.js'
 import { Settle } from './settle.js'
 import { encodeForward, type PutRequest } from './forward.js'
 import { scheduleReap } from './reaper.js'
+import { primaryFlags, replicaPlan } from './replicaPlan.js'
 
 export interface PutResult {
   obj: KvObject
@@ -26,8 +27,11 @@ export interface PutResult {
 
 interface Plan {
   pl: PrefEntry[]
+  /** slots with no replica to ask (see replicaPlan.ts): failed before the write starts */
+  missing: number[]
+  primaries: boolean[]
   coordIndex: number
-  params: { n: number; w: number; dw: number; pw: number }
+  params: { n: number; w: number; dw: number; pw: number; nodeConfirms: number }
   allowMult: boolean
   timeoutMs: number
 }
@@ -40,9 +44,12 @@ function plan(env: KvEnv, bk: BKey, opts: WriteOptions): Plan {
     w: resolveQuorum('w', opts.w ?? 'default', props.w, n, 1),
     dw: resolveQuorum('dw', opts.dw ?? 'default', props.dw, n, 0),
     pw: resolveQuorum('pw', opts.pw ?? 'default', props.pw, n, 0),
+    nodeConfirms: resolveQuorum('nodeConfirms', opts.nodeConfirms ?? 'default', 0, n, 0),
   }
-  const pl = preflist(env.ring(), bk, n)
-  return { pl, coordIndex: pl.findIndex((e) => e.node === env.self), params, allowMult: props.allowMult, timeoutMs: checkTimeout(opts.timeoutMs) }
+  const rp = replicaPlan(env, bk, n, opts.sloppyQuorum)
+  // The coordinating vnode may be a fallback: any entry on this node can mint the dot.
+  const coordIndex = rp.pl.findIndex((e) => e.node === env.self)
+  return { ...rp, primaries: primaryFlags(rp), coordIndex, params, allowMult: props.allowMult, timeoutMs: checkTimeout(opts.timeoutMs) }
 }
 
 function contextOf(opts: WriteOptions): VClock {
@@ -67,7 +74,8 @@ export async function kvPut(env: KvEnv, req: PutRequest, forwarded = false): Pro
 }
 
 async function coordinate(env: KvEnv, bk: BKey, p: Plan, context: VClock, content: SiblingContent): Promise<PutResult> {
-  const core = new PutCore(p.params, p.pl.map((e) => e.primary))
+  const core = new PutCore(p.params, p.primaries, p.pl.map((e) => e.node))
+  for (const i of p.missing) core.fail(i, 'UNREACHABLE')
   const settle = new Settle<PutResult>(env.clock, p.timeoutMs, () => errorOf(core.timeout(p.timeoutMs)))
   const k = encodeBKey(bk)
   const coordEntry = p.pl[p.coordIndex]!
@@ -84,7 +92,8 @@ async function coordinate(env: KvEnv, bk: BKey, p: Plan, context: VClock, conten
     const o = core.outcome()
     if (o.kind === 'ok') settle.ok({ obj, context: obj.clock })
     else if (o.kind === 'error') settle.fail(o.error)
-    if (core.allReceived()) allAckedResolve(core.ackCount() === p.params.n)
+    // Tombstones reap only when every primary holds one: a fallback's copy must reach home first.
+    if (core.allReceived()) allAckedResolve(core.ackCount() === p.params.n && p.primaries.every(Boolean))
   }
   if (content.deleted) {
     void allAcked.then((all) => {
@@ -119,7 +128,8 @@ async function forward(env: KvEnv, req: PutRequest, p: Plan): Promise<PutResult>
       return { obj, context: obj.clock }
     } catch (e) {
       last = toSpineError(e)
-      if (last.code !== 'UNREACHABLE' && last.code !== 'CONNECTION_CLOSED') throw last
+      // NOT_OWNER: that node's failure detector sees a different list; another entry may accept.
+      if (last.code !== 'UNREACHABLE' && last.code !== 'CONNECTION_CLOSED' && last.code !== 'NOT_OWNER') throw last
     }
   }
   throw last

@@ -12,6 +12,8 @@ export interface ReadOptions {
   pr?: QuorumSpec
   notfoundOk?: boolean
   timeoutMs?: number
+  /** false: ask the primaries only, even those the failure detector holds down (default true). */
+  sloppyQuorum?: boolean
 }
 
 export interface WriteOptions {
@@ -22,11 +24,20 @@ export interface WriteOptions {
   /** Opaque causal context from an earlier read or write. */
   context?: Uint8Array | null
   returnBody?: boolean
+  sloppyQuorum?: boolean
+  /** Distinct physical nodes that must acknowledge (fallbacks may share a node with a primary). */
+  nodeConfirms?: QuorumSpec
 }
 
 export interface DeleteOptions extends WriteOptions {
   r?: QuorumSpec
   pr?: QuorumSpec
+}
+
+export function checkBoolean(name: string, v: unknown): boolean | undefined {
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'boolean') throw new SpineError('INVALID_ARGUMENT', `${name} must be true or false`, { field: name })
+  return v
 }
 
 export const DEFAULT_TYPE = 'default'

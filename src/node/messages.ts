@@ -4,6 +4,7 @@
  */
 import { SpineError } from '../api/errors.js'
 import type { SiblingContent } from '../core/object.js'
+import { HANDOFF } from '../config.js'
 
 export type ClusterRequest =
   | { op: 'ping' }
@@ -13,6 +14,7 @@ export type ClusterRequest =
   | { op: 'vput'; p: number; k: Uint8Array; o: Uint8Array; am: boolean; sync: boolean }
   | { op: 'vreap'; p: number; k: Uint8Array; ctx: Uint8Array }
   | { op: 'kvput'; req: unknown }
+  | { op: 'handoff'; p: number; items: Array<[Uint8Array, Uint8Array]>; ring: string }
 
 export interface NodeInfo {
   name: string
@@ -51,6 +53,15 @@ export function parseContent(v: unknown): SiblingContent {
   }
 }
 
+/** A handoff batch: [key, object] pairs, bounded so one message cannot hold a whole partition. */
+function items(v: unknown): Array<[Uint8Array, Uint8Array]> {
+  if (!Array.isArray(v) || v.length > HANDOFF.maxBatchItems) bad(`items must be a list of at most ${HANDOFF.maxBatchItems}`)
+  return v.map((pair: unknown) => {
+    if (!Array.isArray(pair) || pair.length !== 2) bad('each item must be [key, object]')
+    return [bytes(pair[0], 'item key'), bytes(pair[1], 'item object')]
+  })
+}
+
 export function parseClusterRequest(body: unknown): ClusterRequest {
   if (!isRecord(body) || typeof body.op !== 'string') bad('not a request')
   switch (body.op) {
@@ -75,6 +86,8 @@ export function parseClusterRequest(body: unknown): ClusterRequest {
       return { op: 'vreap', p: int(body.p, 'p'), k: bytes(body.k, 'k'), ctx: bytes(body.ctx, 'ctx') }
     case 'kvput':
       return { op: 'kvput', req: body.req }
+    case 'handoff':
+      return { op: 'handoff', p: int(body.p, 'p'), items: items(body.items), ring: typeof body.ring === 'string' ? body.ring : bad('ring must be a string') }
     default:
       throw new SpineError('UNKNOWN_OPERATION', `unknown cluster operation ${JSON.stringify(body.op)}`, { op: body.op })
   }

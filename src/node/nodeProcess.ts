@@ -71,7 +71,7 @@ export async function startNodeProcess(cfg: NodeProcessConfig, log: Logger): Pro
     heartbeat: { intervalMs: FAILURE.heartbeatIntervalMs, timeoutMs: FAILURE.heartbeatTimeoutMs },
   })
   const members = memberDirectory(node, info, cfg.members)
-  const handle = clientHandler({ env: node.env, members })
+  const handle = clientHandler({ env: node.env, members, transfers: () => node.handoff.transfers() })
   const client = new FrameServer({ host: cfg.host, port: cfg.clientPort, clock, log, handler: (_c, b) => handle(b), maxConnections: NET.maxClientConnections })
   const http = createHttpApi({
     env: node.env,

@@ -88,6 +88,19 @@ export class Vnode {
     })
   }
 
+  /**
+   * Handoff's delete: remove the key only if its stored bytes are still exactly those sent to the
+   * owner. A write that reached this fallback meanwhile changed them, so it stays for a later batch.
+   */
+  deleteIfUnchanged(key: Uint8Array, sent: Uint8Array): Promise<boolean> {
+    return this.lock.run(keyId(key), async () => {
+      const raw = await this.backend.get(this.partition, key)
+      if (!raw || Buffer.compare(raw, sent) !== 0) return false
+      await this.backend.del(this.partition, key)
+      return true
+    })
+  }
+
   /** Remove a tombstone once every primary has it, if nothing was written since. */
   reap(key: Uint8Array, tombstoneClock: VClock): Promise<boolean> {
     return this.lock.run(keyId(key), async () => {

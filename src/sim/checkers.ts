@@ -30,6 +30,8 @@ export interface Evidence {
   keyNames: ReadonlyMap<string, string>
   /** INTERNAL errors from node handlers, unhandled rejections, simulator faults. */
   errors: string[]
+  /** owners[p]: the node that owns partition p (a copy anywhere else is a hint not yet home). */
+  owners?: readonly string[]
 }
 
 const isSetKey = (name: string): boolean => name.startsWith('sets/')
@@ -133,6 +135,17 @@ function badDots(ledger: DotLedger, key: string, obj: KvObject): string | undefi
   return undefined
 }
 
+/** Once faults heal, every fallback hands its hints home and ends empty. */
+function hintsHome(ev: Evidence): Failure[] {
+  const owners = ev.owners
+  if (!owners) return []
+  const left = ev.stored.filter((s) => owners[s.partition] !== s.node)
+  if (left.length === 0) return []
+  const keys = [...new Set(left.map((s) => ev.keyNames.get(s.key) ?? s.key))]
+  const where = [...new Set(left.map((s) => `${s.node}/${s.partition}`))]
+  return [{ checker: 'liveness:hints-left', keys, detail: `${left.length} hinted object(s) still on fallbacks after healing: ${list(where, 5)}`, ops: [] }]
+}
+
 function runErrors(ev: Evidence): Failure[] {
   const hung = ev.history.ops.filter((o) => o.error === 'HANG' || o.error?.startsWith('EXCEPTION'))
   const out: Failure[] = []
@@ -164,5 +177,5 @@ export function checkRun(ev: Evidence): Failure[] {
     ...finalReadsOk(fk),
     ...converged(fk),
   ])
-  return [...perKey, ...siblingLimit(ev), ...dotProvenance(ev), ...runErrors(ev)]
+  return [...perKey, ...siblingLimit(ev), ...dotProvenance(ev), ...hintsHome(ev), ...runErrors(ev)]
 }

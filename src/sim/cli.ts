@@ -41,7 +41,7 @@ function simOptions(o: CliOptions): SimOptions {
   return {
     faults: oneOf<FaultMode>('faults', o.faults, FAULT_MODES),
     ops: intOpt('ops', o.ops, 1),
-    plant: o.plant === undefined ? undefined : oneOf('plant', o.plant, ['lww'] as const),
+    plant: o.plant === undefined ? undefined : oneOf('plant', o.plant, ['lww', 'nohandoff'] as const),
     powerLoss: o.powerLoss === true,
     deleteMode: oneOf<DeleteMode>('delete-mode', o.deleteMode, DELETE_MODES),
   }
@@ -83,7 +83,7 @@ const program = new Command()
   .option('--seed <s>', 'replay one seed (overrides --seeds and --start)')
   .option('--faults <mode>', `faults to inject: ${FAULT_MODES.join('|')}`, 'all')
   .option('--ops <k>', 'client operations per seed', '100')
-  .option('--plant <bug>', 'plant a known bug the checkers must catch: lww (every bucket last-write-wins)')
+  .option('--plant <bug>', 'plant a known bug the checkers must catch: lww (every bucket last-write-wins), nohandoff (hinted data never goes home)')
   .option('--delete-mode <mode>', `tombstones: ${DELETE_MODES.join('|')} (reap is the production default)`, 'reap')
   .option('--power-loss', 'also cut power to nodes (unsynced writes lost); turns syncWrites on')
   .option('--verbose', 'print each seed, and the full history of the keys of each failure')

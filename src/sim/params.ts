@@ -14,7 +14,7 @@ export interface SimOptions {
   /** Client operations per seed. */
   ops: number
   /** A deliberately planted bug, to prove the checkers can fail. */
-  plant?: 'lww'
+  plant?: 'lww' | 'nohandoff'
   /**
    * Also cut power to nodes: writes since the last fsync may be lost. Runs with syncWrites on,
    * because without fsync a power loss on W replicas loses acknowledged writes by design.
@@ -68,6 +68,8 @@ export interface SimParams {
   syncWrites: boolean
   /** undefined: the production default (KV.tombstoneReapDelayMs). */
   tombstoneReapDelayMs: number | undefined
+  /** undefined: the simulator's handoff check interval (see simCluster.ts). */
+  handoffCheckMs: number | undefined
   workload: WorkloadParams
   faults: FaultParams
 }
@@ -125,6 +127,7 @@ export function deriveParams(seed: number, rng: SeededRandom, opts: SimOptions):
     bucketProps: { default: { n, ...lww } },
     syncWrites: opts.powerLoss === true,
     tombstoneReapDelayMs: opts.deleteMode === 'keep' ? NEVER_MS : undefined,
+    handoffCheckMs: opts.plant === 'nohandoff' ? NEVER_MS : undefined,
     workload: workloadParams(rng, opts.ops),
     faults: faultParams(rng, opts),
   }

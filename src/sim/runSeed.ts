@@ -55,7 +55,7 @@ function build(params: SimParams, root: SeededRandom): Sim {
   const sched = new Scheduler()
   const net = new SimNetwork(sched, root.fork('net'))
   const hub = new SimHub(net)
-  const spec = { nodes: params.nodes, q: params.q, n: params.n, bucketProps: params.bucketProps, syncWrites: params.syncWrites, tombstoneReapDelayMs: params.tombstoneReapDelayMs, powerLoss: params.faults.powerLoss }
+  const spec = { nodes: params.nodes, q: params.q, n: params.n, bucketProps: params.bucketProps, syncWrites: params.syncWrites, tombstoneReapDelayMs: params.tombstoneReapDelayMs, handoffCheckMs: params.handoffCheckMs, powerLoss: params.faults.powerLoss }
   const cluster = new SimCluster(sched, hub, spec, LOG)
   // Probed while the node is serving the request, so it is up.
   const ledger = new DotLedger((node, p) => cluster.incarnation(node)!.node.vnodes.vnode(p).actor)
@@ -92,7 +92,7 @@ async function judge(sim: Sim, params: SimParams, workload: Workload, history: H
   for (const fk of final) fk.replicas = await inspectReplicas(sim.cluster, fk, params.n)
   const stored = await scanStores(sim.cluster)
   const keyNames = new Map(keys.map((bk) => [encodeBKey(bk).toString('hex'), keyName(bk)]))
-  return checkRun({ history, final, stored, ledger: sim.ledger, keyNames, errors: sim.errors })
+  return checkRun({ history, final, stored, ledger: sim.ledger, keyNames, errors: sim.errors, owners: sim.cluster.ring.owners })
 }
 
 export async function runSeed(seed: number, opts: SimOptions): Promise<SeedResult> {

@@ -10,10 +10,16 @@ import type { BucketPropsOverrides } from '../kv/bucketProps.js'
 import type { KvEnv } from '../kv/env.js'
 import type { Logger } from '../node/log.js'
 import { SpineNode } from '../node/node.js'
+import { FAILURE } from '../config.js'
 import type { SeededRandom } from '../core/seededRandom.js'
 import { NodeClock, type Scheduler } from './simClock.js'
 import { SimDisk, type DiskView } from './simDisk.js'
 import { SimTransport, type SimHub } from './simTransport.js'
+
+/** Handoff checks in the simulator: often enough that hints reach home within the settle time. */
+const SIM_HANDOFF_CHECK_MS = 1_000
+/** A batch lost to a partition must not hold its transfer past the settle time (HANDOFF's 30 s would). */
+const SIM_HANDOFF_BATCH_TIMEOUT_MS = 2_000
 
 export interface ClusterSpec {
   nodes: readonly string[]
@@ -22,6 +28,8 @@ export interface ClusterSpec {
   bucketProps: BucketPropsOverrides
   syncWrites: boolean
   tombstoneReapDelayMs: number | undefined
+  /** Handoff check interval; the 'nohandoff' plant sets it beyond any run. */
+  handoffCheckMs?: number
   /** Keep the undo log power loss needs. */
   powerLoss: boolean
 }
@@ -136,6 +144,9 @@ export class SimCluster {
       syncWrites: this.spec.syncWrites,
       tombstoneReapDelayMs: this.spec.tombstoneReapDelayMs,
       info: () => ({ name: m.name, host: 'sim', clusterPort: 0, clientPort: 0, httpPort: 0 }),
+      // As a real process: heartbeats drive sloppy quorum, and hinted data goes home on the sim clock.
+      heartbeat: { intervalMs: FAILURE.heartbeatIntervalMs, timeoutMs: FAILURE.heartbeatTimeoutMs },
+      handoff: { checkIntervalMs: this.spec.handoffCheckMs ?? SIM_HANDOFF_CHECK_MS, batchTimeoutMs: SIM_HANDOFF_BATCH_TIMEOUT_MS },
     })
     let abort!: (e: SpineError) => void
     const crashed = new Promise<never>((_, reject) => (abort = reject))
@@ -150,6 +161,7 @@ export class SimCluster {
     }
     m.live = { node, crashed, transport, clock, view, kill }
     this.hub.up(transport)
+    node.start()
   }
 
   private machine(name: string): Machine {
