@@ -7,11 +7,12 @@ import { SpineError } from '../api/errors.js'
 import type { Clock } from '../core/env.js'
 import { coordinatePut, counterFloor, isTombstone, syncMerge, sameObject, type KvObject, type SiblingContent } from '../core/object.js'
 import { decodeObject, encodeObject } from '../core/objectCodec.js'
-import { equal, prune, type VClock } from '../core/vclock.js'
+import { counterOf, equal, prune, type VClock } from '../core/vclock.js'
 import type { Backend } from '../storage/backend.js'
 import { LIMITS, VNODE } from '../config.js'
 import { DotCounter } from './dotCounter.js'
 import { KeyLock } from './keyLock.js'
+import { VnodeEpoch } from './vnodeEpoch.js'
 import type { Logger } from './log.js'
 
 export interface VnodeLimits {
@@ -28,7 +29,9 @@ export interface CoordinateArgs {
 }
 
 export class Vnode {
-  readonly actor: string
+  /** The vnode's name; its actor is this name at the current epoch (VnodeEpoch). */
+  readonly base: string
+  private readonly epoch: VnodeEpoch
   private readonly lock = new KeyLock(VNODE.maxQueuedPerKey)
   private readonly counter: DotCounter
 
@@ -40,7 +43,8 @@ export class Vnode {
     private readonly log: Logger,
     private readonly limits: VnodeLimits = LIMITS,
   ) {
-    this.actor = `${nodeName}/${partition}`
+    this.base = `${nodeName}/${partition}`
+    this.epoch = new VnodeEpoch(backend, this.base, partition)
     this.counter = new DotCounter(backend, partition)
   }
 
@@ -59,9 +63,10 @@ export class Vnode {
   coordinate(key: Uint8Array, args: CoordinateArgs): Promise<Buffer> {
     return this.lock.run(keyId(key), async () => {
       const local = await this.get(key)
-      const counter = await this.counter.next(counterFloor(local, args.context, this.actor))
+      const actor = await this.epoch.actor()
+      const counter = await this.counter.next(counterFloor(local, args.context, actor))
       const now = this.clock.now()
-      const next = coordinatePut(local, args.context, args.content, this.actor, now, args.allowMult, counter)
+      const next = coordinatePut(local, args.context, args.content, actor, now, args.allowMult, counter)
       const obj: KvObject = { clock: prune(next.clock, now), siblings: next.siblings }
       this.checkSiblings(key, obj)
       const bytes = encodeObject(obj)
@@ -91,11 +96,14 @@ export class Vnode {
   /**
    * Handoff's delete: remove the key only if its stored bytes are still exactly those sent to the
    * owner. A write that reached this fallback meanwhile changed them, so it stays for a later batch.
+   * A copy carrying the current actor's dots retires that actor first (see VnodeEpoch).
    */
   deleteIfUnchanged(key: Uint8Array, sent: Uint8Array): Promise<boolean> {
     return this.lock.run(keyId(key), async () => {
       const raw = await this.backend.get(this.partition, key)
       if (!raw || Buffer.compare(raw, sent) !== 0) return false
+      const actor = await this.epoch.actor()
+      if (counterOf(this.decode(key, raw).clock, actor) > 0) await this.epoch.advance()
       await this.backend.del(this.partition, key)
       return true
     })

@@ -6,7 +6,8 @@
  * old clock silently drops the new write as already seen).
  */
 import { decodeObject } from '../core/objectCodec.js'
-import { counterOf } from '../core/vclock.js'
+import type { Dot, KvObject } from '../core/object.js'
+import { isActorOf } from '../node/vnodeEpoch.js'
 import type { NodeName, Payload } from '../net/transport.js'
 
 export interface Reissue {
@@ -23,8 +24,8 @@ export function keyId(k: Uint8Array): string {
   return Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('hex')
 }
 
-/** The actor a node's vnode writes as (Vnode.actor), asked of the node rather than guessed. */
-export type ActorOf = (node: NodeName, partition: number) => string
+/** The name of a node's vnode (Vnode.base), asked of the node rather than guessed. */
+export type VnodeName = (node: NodeName, partition: number) => string
 
 export class DotLedger {
   /** `${key} ${actor} ${counter}` of every minted dot */
@@ -33,16 +34,16 @@ export class DotLedger {
   private readonly highest = new Map<string, number>()
   readonly reissued: Reissue[] = []
 
-  constructor(private readonly actorOf: ActorOf) {}
+  constructor(private readonly vnodeName: VnodeName) {}
 
   /** A ServeProbe: called with every request a node served and its reply. */
   observe(node: NodeName, body: Payload, reply: Payload): void {
     if (!isRecord(body) || body.op !== 'vcoord' || !(body.k instanceof Uint8Array) || typeof body.p !== 'number') return
     if (!isRecord(reply) || !(reply.o instanceof Uint8Array)) return
     const key = keyId(body.k)
-    const actor = this.actorOf(node, body.p)
-    // The coordinating vnode's new sibling carries (actor, its clock entry for actor).
-    const counter = counterOf(decodeObject(reply.o).clock, actor)
+    const minted = mintedDot(decodeObject(reply.o), this.vnodeName(node, body.p))
+    if (!minted) return
+    const { actor, counter } = minted
     const id = `${key} ${actor} ${counter}`
     if (this.minted.has(id)) this.reissued.push({ key, actor, counter })
     this.minted.add(id)
@@ -61,4 +62,14 @@ export class DotLedger {
   highestMinted(key: string, actor: string): number {
     return this.highest.get(`${key} ${actor}`) ?? 0
   }
+}
+
+/**
+ * The dot a coordinated write minted: the newest sibling of any epoch of the coordinating vnode
+ * (its counter rises across epochs, so the newest is the one just minted).
+ */
+function mintedDot(obj: KvObject, vnode: string): Dot | undefined {
+  let best: Dot | undefined
+  for (const s of obj.siblings) if (isActorOf(s.dot.actor, vnode) && (!best || s.dot.counter > best.counter)) best = s.dot
+  return best
 }

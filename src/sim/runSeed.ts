@@ -58,7 +58,7 @@ function build(params: SimParams, root: SeededRandom): Sim {
   const spec = { nodes: params.nodes, q: params.q, n: params.n, bucketProps: params.bucketProps, syncWrites: params.syncWrites, tombstoneReapDelayMs: params.tombstoneReapDelayMs, handoffCheckMs: params.handoffCheckMs, powerLoss: params.faults.powerLoss }
   const cluster = new SimCluster(sched, hub, spec, LOG)
   // Probed while the node is serving the request, so it is up.
-  const ledger = new DotLedger((node, p) => cluster.incarnation(node)!.node.vnodes.vnode(p).actor)
+  const ledger = new DotLedger((node, p) => cluster.incarnation(node)!.node.vnodes.vnode(p).base)
   const errors: string[] = []
   hub.probe = (node, body, reply) => ledger.observe(node, body, reply)
   hub.onInternalError = (node, err) => errors.push(`${node}: INTERNAL ${err.message}`)
