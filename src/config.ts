@@ -114,6 +114,10 @@ export const VNODE = {
   maxQueuedPerKey: 1_000,
   /** Dot counters reserved per synced lease write; a restart skips what was left of the last block. */
   counterLeaseSize: 10_000,
+  /** How long a vnode remembers a reaped tombstone, dropping older copies that arrive late. */
+  reapMemoryMs: 60_000,
+  /** Reaped tombstones remembered per vnode (the oldest is forgotten first). */
+  reapMemoryMaxKeys: 10_000,
 } as const
 
 /** Client library. */

@@ -27,14 +27,28 @@ t.test('a down primary is replaced by the next up node not already in the list',
   }
 })
 
-t.test('with too few nodes up the list is shorter, never doubled up', async (t) => {
+t.test('with too few nodes up an up node stands in once more, for another partition', async (t) => {
   const ring = createRing(names(4), 32, 3)
   const up = new Set(['n1', 'n2'])
   for (let p = 0; p < 32; p++) {
     const apl = annotatedPreflist(ring, p, 3, (n) => up.has(n))
-    t.ok(apl.length <= 2)
-    t.equal(new Set(apl.map((e) => e.node)).size, apl.length)
+    t.equal(apl.length, 3, 'two up nodes fill three slots: one of them twice')
+    t.equal(new Set(apl.map((e) => e.partition)).size, 3, 'each entry for its own partition')
+    t.equal(new Set(apl.map((e) => e.node)).size, 2)
     t.ok(apl.every((e) => up.has(e.node)))
+    const fallbackNodes = apl.filter((e) => !e.primary).map((e) => e.node)
+    t.equal(new Set(fallbackNodes).size, fallbackNodes.length, 'a node stands in at most once')
+  }
+  const three = createRing(names(3), 16, 3)
+  for (let p = 0; p < 16; p++) {
+    const primaries = preflistFrom(three, p, 3)
+    const downSlots = primaries.filter((e) => e.node === 'n2').length
+    const apl = annotatedPreflist(three, p, 3, (n) => n !== 'n2')
+    t.equal(apl.length, 3, '3 nodes, one down: still three vnodes')
+    t.equal(apl.filter((e) => !e.primary).length, downSlots, 'a fallback, on a node already in the list, per slot of the down node')
+    const onlyOne = annotatedPreflist(three, p, 3, (n) => n === 'n1')
+    const ownSlots = primaries.filter((e) => e.node === 'n1').length
+    t.equal(onlyOne.length, Math.min(3, ownSlots + 1), 'one node up: its own slots and one stand-in')
   }
   t.same(annotatedPreflist(ring, 0, 3, () => false), [], 'nothing up: nothing to ask')
 })

@@ -5,14 +5,18 @@
  * (it keeps the data as hinted, and hands it home when the primary is back), so its entry
  * carries the primary's partition with `primary: false`. PR and PW count primaries only.
  *
- * Not yet used by the coordinators: hinted handoff (issue 4) wires it in.
+ * When every up node is already in the list (3 nodes, N=3, one down), an up node stands in a
+ * second time, for another partition, as Riak does: the write still reaches N vnodes and goes
+ * home by handoff, though on fewer machines — which `node_confirms` lets a writer refuse. Each
+ * node stands in at most once per list.
  */
 import { preflistFrom, type PrefEntry, type Ring } from './ring.js'
 
 export function annotatedPreflist(ring: Ring, first: number, n: number, isUp: (node: string) => boolean): PrefEntry[] {
   const primaries = preflistFrom(ring, first, n)
   const taken = new Set(primaries.filter((e) => isUp(e.node)).map((e) => e.node))
-  const candidates = fallbackOrder(ring, first, n).filter((node) => isUp(node) && !taken.has(node))
+  const order = fallbackOrder(ring, first, n).filter(isUp)
+  const candidates = [...order.filter((node) => !taken.has(node)), ...order.filter((node) => taken.has(node))]
   const out: PrefEntry[] = []
   for (const e of primaries) {
     if (isUp(e.node)) {

@@ -47,8 +47,10 @@ function plan(env: KvEnv, bk: BKey, opts: WriteOptions): Plan {
     nodeConfirms: resolveQuorum('nodeConfirms', opts.nodeConfirms ?? 'default', 0, n, 0),
   }
   const rp = replicaPlan(env, bk, n, opts.sloppyQuorum)
-  // The coordinating vnode may be a fallback: any entry on this node can mint the dot.
-  const coordIndex = rp.pl.findIndex((e) => e.node === env.self)
+  // The coordinating vnode may be a fallback: any entry on this node can mint the dot, but a
+  // primary's is preferred, as a fallback's actor is retired each time it hands a key home.
+  const own = rp.pl.findIndex((e) => e.node === env.self && e.primary)
+  const coordIndex = own >= 0 ? own : rp.pl.findIndex((e) => e.node === env.self)
   return { ...rp, primaries: primaryFlags(rp), coordIndex, params, allowMult: props.allowMult, timeoutMs: checkTimeout(opts.timeoutMs) }
 }
 

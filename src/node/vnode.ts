@@ -12,6 +12,7 @@ import type { Backend } from '../storage/backend.js'
 import { LIMITS, VNODE } from '../config.js'
 import { DotCounter } from './dotCounter.js'
 import { KeyLock } from './keyLock.js'
+import { RecentReaps } from './recentReaps.js'
 import { VnodeEpoch } from './vnodeEpoch.js'
 import type { Logger } from './log.js'
 
@@ -34,6 +35,7 @@ export class Vnode {
   private readonly epoch: VnodeEpoch
   private readonly lock = new KeyLock(VNODE.maxQueuedPerKey)
   private readonly counter: DotCounter
+  private readonly reaps: RecentReaps
 
   constructor(
     readonly partition: number,
@@ -46,6 +48,7 @@ export class Vnode {
     this.base = `${nodeName}/${partition}`
     this.epoch = new VnodeEpoch(backend, this.base, partition)
     this.counter = new DotCounter(backend, partition)
+    this.reaps = new RecentReaps(clock, VNODE.reapMemoryMs, VNODE.reapMemoryMaxKeys)
   }
 
   /** The local copy, or undefined. */
@@ -77,6 +80,7 @@ export class Vnode {
         })
       }
       await this.backend.put(this.partition, key, bytes, { sync: args.sync })
+      this.reaps.forget(keyId(key))
       return bytes
     })
   }
@@ -85,6 +89,7 @@ export class Vnode {
   merge(key: Uint8Array, incoming: KvObject, allowMult: boolean, sync: boolean): Promise<void> {
     return this.lock.run(keyId(key), async () => {
       const local = await this.get(key)
+      if (!local && this.reaps.supersedes(keyId(key), incoming.clock)) return
       const next = local ? syncMerge(local, incoming, allowMult) : incoming
       if (local && sameObject(local, next)) return
       // A merge is never refused for size or siblings: refusing would drop an acknowledged write.
@@ -115,6 +120,7 @@ export class Vnode {
       const local = await this.get(key)
       if (!local || !isTombstone(local) || !equal(local.clock, tombstoneClock)) return false
       await this.backend.del(this.partition, key)
+      this.reaps.note(keyId(key), local.clock)
       return true
     })
   }
