@@ -147,6 +147,12 @@ export const DEV = {
   pollIntervalMs: 100,
 } as const
 
+/** Operator CLI. */
+export const CLI = {
+  /** How often `cluster transfers --watch` refreshes its progress bars. */
+  watchIntervalMs: 1_000,
+} as const
+
 /** Storage (LevelDB) settings. */
 export const STORAGE = {
   /** fsync every write before acknowledging it. Off by default, as in Riak's eleveldb: N replicas on N machines are the durability, and sync costs ~15x in put rate here. */

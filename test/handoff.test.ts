@@ -5,6 +5,7 @@
 import t from 'tap'
 import { encodeBKey } from '../src/core/hash.js'
 import { liveSiblings } from '../src/core/object.js'
+import { annotatedPreflist } from '../src/core/fallbacks.js'
 import { preflist } from '../src/core/ring.js'
 import { kvPut } from '../src/kv/putFsm.js'
 import { inProcessCluster, type InProcessCluster } from './harness/inProcess.js'
@@ -113,4 +114,26 @@ t.test('a fallback whose hinted store is full refuses; the put counts it as fail
   t.match(err, { code: 'W_UNSATISFIED', data: { failures: ['HINTED_STORE_FULL'] } })
   await kvPut(coord.env, { bk: key, content: content('y'), opts: { w: 2 } })
   t.pass('w=2 is met by the two primaries that are up')
+})
+
+t.test('a full fallback passes its slot to the next node that can stand in', async (t) => {
+  const cl = await inProcessCluster(5, {}, 16, 200, {
+    heartbeat: { intervalMs: 50, timeoutMs: 100 },
+    downAfterMs: DOWN_AFTER_MS,
+    handoff: { checkIntervalMs: 100_000, maxHintedKeys: 100 },
+  })
+  t.teardown(() => cl.stop())
+  const r = cl.nodes[0]!.env.ring()
+  const key = bk('spare')
+  const pl = preflist(r, key, 3)
+  const coord = cl.nodes.find((n) => n.name === pl[0]!.node)!
+  await cl.down(cl.nodes.findIndex((n) => n.name === pl[1]!.node))
+  await sleep(DOWN_AFTER_MS * 2)
+  const first = annotatedPreflist(r, pl[0]!.partition, 3, (n) => coord.env.isUp(n)).find((e) => !e.primary)!
+  cl.nodes.find((n) => n.name === first.node)!.handoff.hinted.recounted(100) // its hinted store is full
+  await kvPut(coord.env, { bk: key, content: content('x'), opts: { w: 3, nodeConfirms: 3 } })
+  const holders = cl.nodes.filter((n) => n.name !== pl[1]!.node && !pl.some((e) => e.node === n.name))
+  const held = await Promise.all(holders.map(async (n) => ({ n: n.name, has: (await n.vnodes.backend.get(pl[1]!.partition, encodeBKey(key))) !== undefined })))
+  t.same(held.filter((h) => h.has).map((h) => h.n).filter((n) => n !== first.node).length, 1, 'another node took the hinted copy')
+  t.notOk(held.find((h) => h.n === first.node)?.has, 'the full fallback took nothing')
 })

@@ -2,6 +2,7 @@
  * The client port's operations: the wire in front of the coordinators. Each field is checked
  * here, once, so a malformed request gets a typed error and reaches nothing stored.
  */
+import { clusterStatus, clusterTransfers } from './clusterView.js'
 import { SpineError } from './errors.js'
 import { KV, NET } from '../config.js'
 import { encodeBKey, type BKey } from '../core/hash.js'
@@ -88,7 +89,11 @@ function dispatch(deps: ClientApiDeps) {
       case 'replicas':
         return replicas(env, checkBKey(body.type, body.bucket, body.key))
       case 'transfers':
-        return { node: env.self, transfers: deps.transfers?.() ?? [] }
+        // The whole cluster's by default (as riak-admin transfers); {local: true} for this node's.
+        if (isRecord(body.opts) && body.opts.local === true) return { node: env.self, transfers: deps.transfers?.() ?? [], unreachable: [] }
+        return clusterTransfers(env, deps.members)
+      case 'status':
+        return clusterStatus(env, deps.members)
       case 'stats':
         return { node: env.self, ...env.stats }
       default:

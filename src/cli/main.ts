@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The spinekv command line. */
 import { Command, CommanderError } from 'commander'
+import { registerCluster } from './clusterCommand.js'
 import { registerDev } from './devCommand.js'
 import { registerKv } from './kvCommand.js'
 import { registerNode } from './nodeCommand.js'
@@ -14,4 +15,5 @@ program.exitOverride((err: CommanderError) => {
 registerNode(program)
 registerDev(program)
 registerKv(program)
+registerCluster(program)
 await program.parseAsync(process.argv)

@@ -11,6 +11,8 @@ import { silentLogger, type Logger } from '../node/log.js'
 import { SystemClock } from '../node/realEnv.js'
 import { openChannel } from './nodeConnection.js'
 import type {
+  ClusterStatus,
+  ClusterTransfers,
   ConnectOptions,
   DeleteOptions,
   GetOptions,
@@ -100,6 +102,16 @@ export class SpineClient {
   /** Every primary's own copy of a key, unmerged and unrepaired. */
   async replicas(bucket: string, key: string, o: { type?: string } = {}): Promise<ReplicaView[]> {
     return (await this.route(o.type, bucket, key, { op: 'replicas', type: o.type, bucket, key }, true)) as ReplicaView[]
+  }
+
+  /** Members, up/down, partitions owned and hinted data held: `spinekv cluster status`. */
+  async status(): Promise<ClusterStatus> {
+    return (await this.call(this.seeds[0]!, { op: 'status' })) as ClusterStatus
+  }
+
+  /** Handoffs running, waiting and blocked across the cluster (or the asked node's with local). */
+  async transfers(o: { local?: boolean } = {}): Promise<ClusterTransfers> {
+    return (await this.call(this.seeds[0]!, { op: 'transfers', opts: { local: o.local === true } })) as ClusterTransfers
   }
 
   async close(): Promise<void> {

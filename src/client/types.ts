@@ -101,3 +101,41 @@ export interface ReplicaView {
   deleted?: boolean
   error?: string
 }
+
+/** One member in `status()`; hinted fields are null when the member did not answer. */
+export interface MemberStatus {
+  node: string
+  status: 'valid'
+  up: boolean
+  reachable: boolean
+  partitions: number
+  ringPercent: number
+  hintedKeys: number | null
+  hintedPartitions: number | null
+  transfers: number | null
+  error?: string
+}
+
+export interface ClusterStatus {
+  node: string
+  q: number
+  members: MemberStatus[]
+}
+
+export interface TransferView {
+  kind: 'hinted'
+  partition: number
+  from: string
+  to: string
+  state: 'running' | 'waiting' | 'blocked'
+  itemsSent: number
+  itemsTotal: number
+  rate: number
+  startedAt: number | null
+}
+
+export interface ClusterTransfers {
+  node: string
+  transfers: TransferView[]
+  unreachable: string[]
+}

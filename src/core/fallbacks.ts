@@ -29,6 +29,15 @@ export function annotatedPreflist(ring: Ring, first: number, n: number, isUp: (n
   return out
 }
 
+/**
+ * Who else may stand in when a fallback refuses (its hinted store is full): the up nodes in the
+ * same ring order, less those already standing in for this list.
+ */
+export function spareFallbacks(ring: Ring, first: number, n: number, isUp: (node: string) => boolean, pl: readonly PrefEntry[]): string[] {
+  const standing = new Set(pl.filter((e) => !e.primary).map((e) => e.node))
+  return fallbackOrder(ring, first, n).filter((node) => isUp(node) && !standing.has(node))
+}
+
 /** Distinct owners of the partitions after the primaries, in ring order: who may stand in. */
 function fallbackOrder(ring: Ring, first: number, n: number): string[] {
   const seen = new Set<string>()

@@ -27,8 +27,17 @@ export class PutCore {
     private readonly p: PutParams,
     private readonly primaries: readonly boolean[],
     /** node per preference-list index, for nodeConfirms (a fallback may share a primary's node) */
-    private readonly nodes: readonly string[] = [],
-  ) {}
+    nodes: readonly string[] = [],
+  ) {
+    this.nodes = [...nodes]
+  }
+
+  private readonly nodes: string[]
+
+  /** A pending slot's write was re-sent to another node (a full fallback's stand-in). */
+  moveTo(index: number, node: string): void {
+    if (!this.known(index)) this.nodes[index] = node
+  }
 
   ack(index: number): void {
     if (this.known(index)) return

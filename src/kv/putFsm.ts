@@ -29,6 +29,7 @@ interface Plan {
   pl: PrefEntry[]
   /** slots with no replica to ask (see replicaPlan.ts): failed before the write starts */
   missing: number[]
+  spares: string[]
   primaries: boolean[]
   coordIndex: number
   params: { n: number; w: number; dw: number; pw: number; nodeConfirms: number }
@@ -104,14 +105,28 @@ async function coordinate(env: KvEnv, bk: BKey, p: Plan, context: VClock, conten
   }
   core.ack(p.coordIndex)
   check()
+  const spares = [...p.spares]
   p.pl.forEach((entry, i) => {
     if (i === p.coordIndex) return
-    replicaMerge(env, entry, k, bytes, p.allowMult, p.timeoutMs).then(
+    replicate(env, entry, k, bytes, p, spares, core, i).then(
       () => core.ack(i),
       (e: unknown) => core.fail(i, toSpineError(e).code),
     ).finally(check)
   })
   return settle.promise
+}
+
+/** One slot's copy; a fallback whose hinted store is full passes its slot to the next spare. */
+async function replicate(env: KvEnv, entry: PrefEntry, k: Uint8Array, bytes: Uint8Array, p: Plan, spares: string[], core: PutCore, i: number): Promise<void> {
+  try {
+    await replicaMerge(env, entry, k, bytes, p.allowMult, p.timeoutMs)
+  } catch (e) {
+    const err = toSpineError(e)
+    const next = spares.shift()
+    if (entry.primary || err.code !== 'HINTED_STORE_FULL' || next === undefined) throw err
+    core.moveTo(i, next)
+    return replicate(env, { ...entry, node: next }, k, bytes, p, spares, core, i)
+  }
 }
 
 /** Hand the whole write to the first primary that answers; its result is ours. */

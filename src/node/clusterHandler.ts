@@ -35,6 +35,8 @@ export function clusterHandler(
         return { pong: env.self }
       case 'info':
         return info()
+      case 'hstatus':
+        return handoff?.status() ?? { hintedKeys: 0, hintedPartitions: 0, transfers: [] }
       case 'vget':
         return { o: (await host.vnode(req.p).getRaw(req.k)) ?? null }
       case 'vcoord': {

@@ -9,6 +9,7 @@ import { HANDOFF } from '../config.js'
 export type ClusterRequest =
   | { op: 'ping' }
   | { op: 'info' }
+  | { op: 'hstatus' }
   | { op: 'vget'; p: number; k: Uint8Array }
   | { op: 'vcoord'; p: number; k: Uint8Array; ctx: Uint8Array | null; c: SiblingContent; am: boolean; sync: boolean }
   | { op: 'vput'; p: number; k: Uint8Array; o: Uint8Array; am: boolean; sync: boolean }
@@ -67,6 +68,7 @@ export function parseClusterRequest(body: unknown): ClusterRequest {
   switch (body.op) {
     case 'ping':
     case 'info':
+    case 'hstatus':
       return { op: body.op }
     case 'vget':
       return { op: 'vget', p: int(body.p, 'p'), k: bytes(body.k, 'k') }

@@ -22,26 +22,26 @@ function manualClock(): Clock & { advance(ms: number): void } {
 
 const vc = (...es: Array<[string, number]>) => es.map(([actor, counter]) => ({ actor, counter, ts: 0 }))
 
-t.test('a copy older than a reaped tombstone is recognised within the window only', async (t) => {
+const tomb = (id: string) => ({ clock: vc([id, 1]), siblings: [] })
+
+t.test('a reaped tombstone is recalled within the window only', async (t) => {
   const clock = manualClock()
   const r = new RecentReaps(clock, 1_000, 10)
-  r.note('k', vc(['a', 3], ['b', 2]))
-  t.ok(r.supersedes('k', vc(['a', 2], ['b', 2])), 'older copy')
-  t.ok(r.supersedes('k', vc(['a', 3], ['b', 2])), 'the tombstone itself')
-  t.notOk(r.supersedes('k', vc(['a', 3], ['c', 1])), 'a concurrent copy is not older')
-  t.notOk(r.supersedes('other', vc(['a', 1])))
+  r.note('k', tomb('a'))
+  t.same(r.recall('k'), tomb('a'))
+  t.equal(r.recall('other'), undefined)
   clock.advance(1_001)
-  t.notOk(r.supersedes('k', vc(['a', 1])), 'forgotten after the window')
+  t.equal(r.recall('k'), undefined, 'forgotten after the window')
 })
 
 t.test('the oldest reap is forgotten first when the bound is reached', async (t) => {
   const r = new RecentReaps(manualClock(), 60_000, 2)
-  r.note('a', vc(['x', 1]))
-  r.note('b', vc(['x', 1]))
-  r.note('c', vc(['x', 1]))
-  t.notOk(r.supersedes('a', vc(['x', 1])))
-  t.ok(r.supersedes('b', vc(['x', 1])))
-  t.ok(r.supersedes('c', vc(['x', 1])))
+  r.note('a', tomb('x'))
+  r.note('b', tomb('x'))
+  r.note('c', tomb('x'))
+  t.equal(r.recall('a'), undefined)
+  t.ok(r.recall('b'))
+  t.ok(r.recall('c'))
 })
 
 t.test('a vnode drops a late copy from before a reaped delete, but keeps a concurrent one', async (t) => {
@@ -58,6 +58,10 @@ t.test('a vnode drops a late copy from before a reaped delete, but keeps a concu
   t.ok(await vnode.reap(k, tomb.clock), 'reaped')
   await vnode.merge(k, live, true, false)
   t.equal(await vnode.get(k), undefined, 'the late pre-delete copy is dropped')
+  await vnode.merge(k, tomb, true, false)
+  t.same((await vnode.get(k))?.clock, tomb.clock, 'a repaired tombstone is stored, so replicas stay alike')
+  await vnode.merge(k, live, true, false)
+  t.equal(liveSiblings((await vnode.get(k))!).length, 0, 'and a late live copy after it is still covered')
   const otherBackend = new MemoryBackend()
   await otherBackend.open()
   const other = new Vnode(1, 'n2', otherBackend, clock, silentLogger())

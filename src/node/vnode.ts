@@ -88,10 +88,15 @@ export class Vnode {
   /** Merge a copy from elsewhere (replication, read repair, handoff); never overwrites. */
   merge(key: Uint8Array, incoming: KvObject, allowMult: boolean, sync: boolean): Promise<void> {
     return this.lock.run(keyId(key), async () => {
-      const local = await this.get(key)
-      if (!local && this.reaps.supersedes(keyId(key), incoming.clock)) return
+      const stored = await this.get(key)
+      // A key reaped lately merges against its tombstone, so a late pre-delete copy is covered.
+      const local = stored ?? this.reaps.recall(keyId(key))
       const next = local ? syncMerge(local, incoming, allowMult) : incoming
-      if (local && sameObject(local, next)) return
+      if (local && sameObject(local, next)) {
+        // Nothing new. A tombstone arriving for a reaped key is still stored, so a read repair
+        // leaves the replicas alike; a live copy the tombstone covers is dropped.
+        if (stored || !isTombstone(incoming)) return
+      }
       // A merge is never refused for size or siblings: refusing would drop an acknowledged write.
       if (next.siblings.length > this.limits.warnSiblings) this.warnSiblings(key, next.siblings.length)
       await this.backend.put(this.partition, key, encodeObject(next), { sync })
@@ -120,7 +125,7 @@ export class Vnode {
       const local = await this.get(key)
       if (!local || !isTombstone(local) || !equal(local.clock, tombstoneClock)) return false
       await this.backend.del(this.partition, key)
-      this.reaps.note(keyId(key), local.clock)
+      this.reaps.note(keyId(key), local)
       return true
     })
   }

@@ -38,6 +38,9 @@ export class HandoffManager {
   readonly hinted: HintedCount
   private readonly running = new Map<number, { transfer: Transfer; startedAt: number }>()
   private waiting: number[] = []
+  private blocked: number[] = []
+  /** Keys per hinted partition at the last recount. */
+  private counts = new Map<number, number>()
   private timer: TimerHandle | undefined
   private stopped = true
   private checking = false
@@ -70,10 +73,11 @@ export class HandoffManager {
     this.checking = true
     try {
       const ring = this.deps.ring()
-      const hinted = hintedPartitions(await this.backend.partitions(), ring, this.deps.self)
-      await this.recount(hinted)
+      await this.recount(hintedPartitions(await this.backend.partitions(), ring, this.deps.self))
+      const hinted = [...this.counts.keys()]
       const plan = planTransfers(hinted, ring, this.deps.isUp, new Set(this.running.keys()), this.opts.maxConcurrent)
       this.waiting = plan.waiting
+      this.blocked = hinted.filter((p) => !plan.start.includes(p) && !plan.waiting.includes(p) && !this.running.has(p))
       for (const p of plan.start) this.launch(p, ring)
     } catch (e) {
       this.deps.log.warn({ err: String(e) }, 'handoff check failed')
@@ -85,13 +89,28 @@ export class HandoffManager {
   transfers(): TransferStatus[] {
     const ring = this.deps.ring()
     const from = this.deps.self
+    const now = this.deps.clock.now()
     const running = [...this.running.values()].map(({ transfer, startedAt }): TransferStatus => ({
-      kind: 'hinted', partition: transfer.partition, from, to: transfer.to, state: 'running', itemsSent: transfer.itemsSent, startedAt,
+      kind: 'hinted',
+      partition: transfer.partition,
+      from,
+      to: transfer.to,
+      state: 'running',
+      itemsSent: transfer.itemsSent,
+      itemsTotal: Math.max(this.counts.get(transfer.partition) ?? 0, transfer.itemsSent),
+      rate: now > startedAt ? Math.round((transfer.itemsSent * 1000) / (now - startedAt)) : 0,
+      startedAt,
     }))
-    const waiting = this.waiting
-      .filter((p) => !this.running.has(p))
-      .map((p): TransferStatus => ({ kind: 'hinted', partition: p, from, to: ring.owners[p]!, state: 'waiting', itemsSent: 0, startedAt: null }))
-    return [...running, ...waiting]
+    const idle = (state: 'waiting' | 'blocked') => (p: number): TransferStatus => ({
+      kind: 'hinted', partition: p, from, to: ring.owners[p]!, state, itemsSent: 0, itemsTotal: this.counts.get(p) ?? 0, rate: 0, startedAt: null,
+    })
+    const notRunning = (p: number) => !this.running.has(p)
+    return [...running, ...this.waiting.filter(notRunning).map(idle('waiting')), ...this.blocked.filter(notRunning).map(idle('blocked'))]
+  }
+
+  /** What this node holds for others: `spinekv cluster status` sums it over the members. */
+  status(): { hintedKeys: number; hintedPartitions: number; transfers: TransferStatus[] } {
+    return { hintedKeys: this.hinted.value, hintedPartitions: this.counts.size, transfers: this.transfers() }
   }
 
   private get backend(): Backend {
@@ -99,9 +118,14 @@ export class HandoffManager {
   }
 
   private async recount(hinted: number[]): Promise<void> {
-    let keys = 0
-    for (const p of hinted) for await (const _ of this.backend.fold(p)) keys++
-    this.hinted.recounted(keys)
+    const counts = new Map<number, number>()
+    for (const p of hinted) {
+      let keys = 0
+      for await (const _ of this.backend.fold(p)) keys++
+      if (keys > 0) counts.set(p, keys)
+    }
+    this.counts = counts
+    this.hinted.recounted([...counts.values()].reduce((a, b) => a + b, 0))
   }
 
   private launch(p: number, ring: Ring): void {
@@ -119,7 +143,11 @@ export class HandoffManager {
     transfer.run().then(
       () => this.deps.log.info({ partition: p, to, items: transfer.itemsSent }, 'handoff finished'),
       (e: unknown) => this.deps.log.warn({ partition: p, to, err: String(e) }, 'handoff stopped; retried at the next check'),
-    ).finally(() => this.running.delete(p))
+    ).finally(() => {
+      this.running.delete(p)
+      // Recount and start the next waiting partition now rather than at the next tick.
+      if (!this.stopped) void this.check()
+    })
   }
 
   private schedule(): void {

@@ -13,8 +13,13 @@ export interface TransferStatus {
   partition: number
   from: string
   to: string
-  state: 'running' | 'waiting'
+  /** waiting: for a transfer slot; blocked: the owner is down (or unreachable) */
+  state: 'running' | 'waiting' | 'blocked'
   itemsSent: number
+  /** Keys the partition held at the last count (the progress bar's end). */
+  itemsTotal: number
+  /** Items per second since the transfer started (0 while not running). */
+  rate: number
   startedAt: number | null
 }
 
