@@ -52,6 +52,15 @@ t.test('kill -9 a node, write 500 keys with W=2, restart it: handoff brings ever
   const during = await cliJson<ClusterStatus>(['cluster', 'status'])
   t.equal(member(during, 'n2').reachable, false, 'status shows n2 unreachable')
   t.ok(hintedTotal(during) >= KEYS.length * 0.9, `fallbacks hold hinted copies (${hintedTotal(during)} keys)`)
+  const table = await cli(['cluster', 'status', '--host', cluster.host(1)])
+  t.match(table.stdout, /^n2\s+valid\s+down\s+\d+\s+[\d.]+%\s+-\s+-\s+unreachable/m, 'the table shows n2 down and unreachable')
+  // Listed from the next handoff check (every HANDOFF.checkIntervalMs).
+  let blocked: ClusterTransfers | undefined
+  await waitFor('hinted partitions to be listed', async () => {
+    blocked = await cliJson<ClusterTransfers>(['cluster', 'transfers'])
+    return blocked.transfers.length > 0
+  }, 15_000)
+  t.ok(blocked!.transfers.every((x) => x.state === 'blocked' && x.to === 'n2'), 'hinted partitions wait, blocked on n2')
 
   t.equal((await cli(['dev', 'start', '--dir', cluster.dir, '--node', 'n2'])).code, 0)
   const ms = await waitFor(

@@ -77,7 +77,7 @@ function printTransfers(t: ClusterTransfers): void {
 
 /** A static bar for the one-shot table: 20 cells of the items sent so far. */
 function bar(x: TransferView): string {
-  if (x.itemsTotal === 0) return ''
+  if (x.state !== 'running' || x.itemsTotal === 0) return ''
   const cells = Math.min(20, Math.round((20 * x.itemsSent) / x.itemsTotal))
   return `[${'#'.repeat(cells)}${'.'.repeat(20 - cells)}]`
 }
