@@ -97,6 +97,18 @@ export const HANDOFF = {
   maxHintedKeys: 1_000_000,
 } as const
 
+/** Membership: ring gossip and ring commands. */
+export const MEMBERSHIP = {
+  /** Each node sends its ring to one peer (round robin) this often; changes are pushed to all at once. */
+  gossipIntervalMs: 1_000,
+  /** How long one gossip exchange waits for the peer's reply. */
+  gossipTimeoutMs: 2_000,
+  /** How long a ring command (join, leave, plan, commit...) waits for the claimant. */
+  commandTimeoutMs: 10_000,
+  /** Members a ring may hold (a bound on what gossip will accept). */
+  maxMembers: 256,
+} as const
+
 /** Coordinator behaviour. */
 export const KV = {
   /** Whole-operation timeout when the request does not give one (Riak: 60 s; ours is shorter because a Spine caller gives up long before that). */
@@ -116,8 +128,8 @@ export const VNODE = {
   counterLeaseSize: 10_000,
   /** How long a vnode remembers a reaped tombstone, dropping older copies that arrive late. */
   reapMemoryMs: 60_000,
-  /** Reaped tombstones remembered per vnode (the oldest is forgotten first). */
-  reapMemoryMaxKeys: 10_000,
+  /** Reaped-tombstone entries one sweep looks at per vnode (expired ones are deleted). */
+  reapSweepLimit: 10_000,
 } as const
 
 /** Client library. */
@@ -151,6 +163,8 @@ export const DEV = {
 export const CLI = {
   /** How often `cluster transfers --watch` refreshes its progress bars. */
   watchIntervalMs: 1_000,
+  /** How long a membership command (join, leave, plan, commit...) waits for its node's answer. */
+  membershipTimeoutMs: 15_000,
 } as const
 
 /** Storage (LevelDB) settings. */

@@ -7,6 +7,7 @@ import { encodeBKey } from '../src/core/hash.js'
 import { liveSiblings } from '../src/core/object.js'
 import { annotatedPreflist } from '../src/core/fallbacks.js'
 import { preflist } from '../src/core/ring.js'
+import { ringChecksum } from '../src/node/handoff/ringChecksum.js'
 import { kvPut } from '../src/kv/putFsm.js'
 import { inProcessCluster, type InProcessCluster } from './harness/inProcess.js'
 import { codeOf } from './harness/codeOf.js'
@@ -91,10 +92,11 @@ t.test('a down primary is replaced by a fallback; its data comes home by handoff
   for (const n of c.nodes) t.same(n.handoff.transfers(), [], `${n.name} has no transfers left`)
 })
 
-t.test('a handoff batch from a node with another ring is refused with RING_MISMATCH', async (t) => {
-  const p = ring().owners.indexOf('n1')
+t.test('a handoff batch for a partition the receiver does not own is refused: RING_MISMATCH when the rings differ', async (t) => {
+  const p = ring().owners.findIndex((o) => o !== 'n1')
   const body = { op: 'handoff', p, items: [], ring: 'not-this-ring' }
   t.equal(await codeOf(c.transports[1]!.request('n1', body, 1_000)), 'RING_MISMATCH')
+  t.equal(await codeOf(c.transports[1]!.request('n1', { ...body, ring: ringChecksum(ring()) }, 1_000)), 'NOT_OWNER', 'NOT_OWNER with the same ring')
 })
 
 t.test('a fallback whose hinted store is full refuses; the put counts it as failed', async (t) => {

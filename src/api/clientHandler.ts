@@ -17,13 +17,17 @@ import { kvPut } from '../kv/putFsm.js'
 import { checkBKey, checkBoolean, checkQuorumSpec, checkTimeout, type ReadOptions } from '../kv/request.js'
 import type { NodeInfo } from '../node/messages.js'
 import type { TransferStatus } from '../node/handoff/transfer.js'
+import type { MembershipOps } from '../node/membershipOps.js'
+import { isNodeName } from '../node/members.js'
 
 export interface ClientApiDeps {
   env: KvEnv
   /** Addresses of every member, for clients that route straight to a primary. */
-  members(): Promise<Array<NodeInfo & { up: boolean }>>
+  members(): Promise<Array<NodeInfo & { up: boolean; status?: string }>>
   /** Handoffs in progress and waiting on this node (`spinekv cluster transfers`). */
   transfers?(): TransferStatus[]
+  /** Dynamic membership (absent on nodes with a static ring). */
+  membership?: MembershipOps
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -94,11 +98,49 @@ function dispatch(deps: ClientApiDeps) {
         return clusterTransfers(env, deps.members)
       case 'status':
         return clusterStatus(env, deps.members)
+      case 'join':
+      case 'leave':
+      case 'force-remove':
+      case 'replace':
+      case 'plan':
+      case 'commit':
+      case 'clear':
+      case 'clusterRing':
+        return membershipOp(deps, body)
       case 'stats':
         return { node: env.self, ...env.stats }
       default:
         throw new SpineError('UNKNOWN_OPERATION', `unknown operation ${JSON.stringify(body.op)}`, { op: body.op })
     }
+  }
+}
+
+function nodeArg(v: unknown, what: string): string {
+  if (typeof v !== 'string' || !isNodeName(v)) throw new SpineError('INVALID_ARGUMENT', `${what} must be a node name`, { field: what })
+  return v
+}
+
+async function membershipOp(deps: ClientApiDeps, body: Record<string, unknown>): Promise<unknown> {
+  const m = deps.membership
+  if (!m) throw new SpineError('UNKNOWN_OPERATION', 'this node keeps a static ring', { op: body.op })
+  switch (body.op) {
+    case 'join':
+      if (typeof body.seed !== 'string') throw new SpineError('INVALID_ARGUMENT', 'join needs a seed HOST:CLUSTER_PORT', { field: 'seed' })
+      return m.join(body.seed)
+    case 'leave':
+      return m.stage('leave', body.node === undefined || body.node === null ? deps.env.self : nodeArg(body.node, 'node'))
+    case 'force-remove':
+      return m.stage('force-remove', nodeArg(body.node, 'node'))
+    case 'replace':
+      return m.replace(nodeArg(body.node, 'node'), nodeArg(body.by, 'by'))
+    case 'plan':
+      return m.plan()
+    case 'commit':
+      return m.commit()
+    case 'clear':
+      return m.clear()
+    default:
+      return m.ring()
   }
 }
 

@@ -19,8 +19,8 @@ export interface HandoffState {
 
 export interface MemberStatus {
   node: string
-  /** Membership status (static membership: every member is valid). */
-  status: 'valid'
+  /** Membership status: joining, valid, leaving or exiting. */
+  status: string
   /** The asked node's failure detector: does it hear this member? */
   up: boolean
   /** Whether the member answered this request. */
@@ -33,7 +33,7 @@ export interface MemberStatus {
   error?: string
 }
 
-export type MembersOf = () => Promise<Array<NodeInfo & { up: boolean }>>
+export type MembersOf = () => Promise<Array<NodeInfo & { up: boolean; status?: string }>>
 
 async function handoffOf(env: KvEnv, node: string): Promise<HandoffState | { error: string }> {
   try {
@@ -51,7 +51,7 @@ export async function clusterStatus(env: KvEnv, members: MembersOf): Promise<{ n
     list.map(async (m): Promise<MemberStatus> => {
       const h = await handoffOf(env, m.name)
       const partitions = owned.get(m.name) ?? 0
-      const base = { node: m.name, status: 'valid' as const, up: m.up, partitions, ringPercent: Math.round((partitions * 1000) / ring.q) / 10 }
+      const base = { node: m.name, status: m.status ?? 'valid', up: m.up, partitions, ringPercent: Math.round((partitions * 1000) / ring.q) / 10 }
       if ('error' in h) return { ...base, reachable: false, hintedKeys: null, hintedPartitions: null, transfers: null, error: h.error }
       return { ...base, reachable: true, hintedKeys: h.hintedKeys, hintedPartitions: h.hintedPartitions, transfers: h.transfers.length }
     }),

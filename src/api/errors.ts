@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   HINTED_STORE_FULL: { status: 503, exit: 1, summary: 'a fallback holds HANDOFF.maxHintedKeys hinted keys and refuses more' },
   RING_MISMATCH: { status: 409, exit: 1, summary: 'a handoff came from a node with a different ring; the sender retries later' },
   NOT_OWNER: { status: 409, exit: 1, summary: 'the node does not hold the partition the request named' },
+  INVALID_MEMBERSHIP: { status: 409, exit: 1, summary: 'a membership change that the ring does not allow now (not a member, already staged, moves still running, last member)' },
+  NO_CLAIMANT: { status: 503, exit: 1, summary: 'no valid member is up to act as claimant for a ring change' },
   SHUTTING_DOWN: { status: 503, exit: 1, summary: 'the node is stopping' },
   INTERNAL: { status: 500, exit: 1, summary: 'an unexpected fault; the node logged it and kept running' },
 } as const

@@ -32,6 +32,24 @@ function common(cmd: Command): Command {
 
 export function registerCluster(program: Command): void {
   const cluster = program.command('cluster').description('cluster membership and handoff')
+  common(cluster.command('join <seed>').description('run against the NEW node (--host): join the cluster of SEED_HOST:CLUSTER_PORT (staged until commit)')).action(
+    (seed: string, o: Common) => membership(o, 'join', { seed }).catch(fail),
+  )
+  common(cluster.command('leave [node]').description('stage NODE (default: the asked node) to hand off its partitions and leave')).action(
+    (node: string | undefined, o: Common) => membership(o, 'leave', { node: node ?? null }).catch(fail),
+  )
+  common(cluster.command('force-remove <node>').description('stage removing a dead NODE at once; its partitions go to others without a copy (replicas remain)')).action(
+    (node: string, o: Common) => membership(o, 'force-remove', { node }).catch(fail),
+  )
+  common(cluster.command('replace <old> <new>').description('stage NEW (joined first) to take over exactly the partitions of OLD')).action(
+    (old: string, by: string, o: Common) => membership(o, 'replace', { node: old, by }).catch(fail),
+  )
+  common(cluster.command('plan').description('the staged changes and every partition transfer they imply')).action((o: Common) => membership(o, 'plan').catch(fail))
+  common(cluster.command('commit').description('apply the staged changes: partitions start moving')).action((o: Common) => membership(o, 'commit').catch(fail))
+  common(cluster.command('clear').description('drop the staged changes')).action((o: Common) => membership(o, 'clear').catch(fail))
+  common(cluster.command('ring').description('ownership per node, balance, ring version and checksum, and whether every node agrees')).action((o: Common) =>
+    ring(o).catch(fail),
+  )
   common(cluster.command('status').description('members, up/down as the asked node sees them, partitions owned, hinted data held')).action((o: Common) =>
     status(o).catch(fail),
   )
@@ -39,6 +57,59 @@ export function registerCluster(program: Command): void {
     .option('--local', "only the asked node's own handoffs")
     .option('--watch', 'in a terminal: progress bars, refreshed until no handoff is left')
     .action((o: Common & { local?: boolean; watch?: boolean }) => transfers(o).catch(fail))
+}
+
+interface RingReply {
+  ring: { version: number; members: Array<{ name: string; status: string }>; next: unknown[]; staged: Array<{ kind: string; node: string; by?: string }> }
+  plan?: { members: Array<{ name: string; status: string }>; owners: string[]; moves: Array<{ partition: number; from: string; to: string }>; reassigned: Array<{ partition: number; from: string; to: string }> }
+}
+
+async function membership(o: Common, op: string, args: Record<string, unknown> = {}): Promise<void> {
+  const r = (await withClient(o, (c) => c.admin(op, args, CLI.membershipTimeoutMs))) as RingReply
+  if (o.json) return printJson(r)
+  const staged = r.ring.staged.map((s) => `${s.kind} ${s.node}${s.by ? ` by ${s.by}` : ''}`)
+  if (op === 'plan' || op === 'commit') return printPlan(op, staged, r)
+  process.stdout.write(`${op}: ok (ring version ${r.ring.version}); staged: ${staged.length ? staged.join(', ') : 'nothing'}\n`)
+  if (op !== 'clear' && staged.length) process.stdout.write('review with `spinekv cluster plan`, apply with `spinekv cluster commit`\n')
+}
+
+function printPlan(op: string, staged: string[], r: RingReply): void {
+  const p = r.plan
+  if (op === 'plan') process.stdout.write(`staged changes: ${staged.length ? staged.join(', ') : 'nothing'}\n`)
+  if (!p) return void process.stdout.write('nothing to apply\n')
+  const owned = new Map<string, number>()
+  for (const o of p.owners) owned.set(o, (owned.get(o) ?? 0) + 1)
+  process.stdout.write(table(['member', 'status', 'partitions after'], p.members.map((m) => [m.name, m.status, owned.get(m.name) ?? 0])) + '\n')
+  process.stdout.write(`${p.moves.length} partition transfers${p.reassigned.length ? `, ${p.reassigned.length} partitions reassigned without a copy (force-remove)` : ''}:\n`)
+  if (p.moves.length) process.stdout.write(table(['partition', 'from', 'to'], p.moves.map((m) => [m.partition, m.from, m.to])) + '\n')
+  if (op === 'commit') process.stdout.write(`committed: ring version ${r.ring.version}; follow with \`spinekv cluster transfers\`\n`)
+}
+
+interface RingInfo {
+  node: string
+  version: number
+  checksum: string
+  q: number
+  claimant: string | null
+  members: Array<{ node: string; status: string; partitions: number; percent: number }>
+  balance: number
+  pending: unknown[]
+  staged: unknown[]
+  agreement: Array<{ node: string; checksum: string | null; version: number | null }>
+  agreed: boolean
+}
+
+async function ring(o: Common): Promise<void> {
+  const r = (await withClient(o, (c) => c.admin('clusterRing'))) as RingInfo
+  if (o.json) return printJson(r)
+  process.stdout.write(`ring of ${r.q} partitions, version ${r.version}, checksum ${r.checksum}, claimant ${r.claimant ?? 'none'} (asked ${r.node})\n`)
+  const seen = new Map(r.agreement.map((a) => [a.node, a]))
+  const rows = r.members.map((m) => {
+    const a = seen.get(m.node)
+    return [m.node, m.status, m.partitions, `${m.percent.toFixed(1)}%`, a?.checksum ?? 'no answer', a?.checksum === r.checksum ? 'yes' : 'no']
+  })
+  process.stdout.write(table(['member', 'status', 'partitions', 'ring', 'checksum', 'agrees'], rows) + '\n')
+  process.stdout.write(`balance: max-min ${r.balance} partitions; pending transfers ${r.pending.length}; staged ${r.staged.length}; all agree: ${r.agreed ? 'yes' : 'no'}\n`)
 }
 
 async function status(o: Common): Promise<void> {

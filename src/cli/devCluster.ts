@@ -20,6 +20,8 @@ export interface DevNode {
   clusterPort: number
   clientPort: number
   httpPort: number
+  /** Added by `dev add`: started without --members, as a cluster of one until `cluster join`. */
+  standalone?: boolean
 }
 
 export interface DevState {
@@ -31,11 +33,13 @@ export interface DevState {
 const CLI = resolve(dirname(fileURLToPath(import.meta.url)), 'main.js')
 
 export function planNodes(dir: string, count: number, basePort: number): DevNode[] {
-  return Array.from({ length: count }, (_, k) => {
-    const i = k + 1
-    const base = basePort + DEV.portStride * i
-    return { name: `n${i}`, pid: 0, dataDir: resolve(dir, `n${i}`), clusterPort: base, clientPort: base + 1, httpPort: base + 2 }
-  })
+  return Array.from({ length: count }, (_, k) => planNode(dir, k + 1, basePort))
+}
+
+/** Node i of a dev cluster: its name, data directory and ports by the port scheme. */
+export function planNode(dir: string, i: number, basePort: number): DevNode {
+  const base = basePort + DEV.portStride * i
+  return { name: `n${i}`, pid: 0, dataDir: resolve(dir, `n${i}`), clusterPort: base, clientPort: base + 1, httpPort: base + 2 }
 }
 
 export function statePath(dir: string): string {
@@ -87,7 +91,7 @@ export function spawnNode(dir: string, state: DevState, node: DevNode, detached:
     '--cluster-port', String(node.clusterPort),
     '--client-port', String(node.clientPort),
     '--http-port', String(node.httpPort),
-    '--members', membersSpec(state.nodes),
+    ...(node.standalone ? [] : ['--members', membersSpec(state.nodes.filter((n) => !n.standalone))]),
     '--ring-size', String(state.ringSize),
     ...extraArgs,
   ]

@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import { resolve } from 'node:path'
 import { DEV, RING } from '../config.js'
 import { SpineError } from '../api/errors.js'
-import { isAlive, ping, planNodes, readState, spawnNode, stopNode, waitUp, writeState, type DevNode, type DevState } from './devCluster.js'
+import { isAlive, ping, planNode, planNodes, readState, spawnNode, stopNode, waitUp, writeState, type DevNode, type DevState } from './devCluster.js'
 import { fail, printJson, table } from './format.js'
 import { intArg } from './parse.js'
 
@@ -28,6 +28,12 @@ export function registerDev(program: Command): void {
     .option('--detach', 'return once every node answers; nodes keep running')
     .option('--node <name>', 'restart only this node (detached), e.g. n2')
     .action((o: StartOpts) => start(o).catch(fail))
+  dev
+    .command('add')
+    .description('start one more node (next index, same port scheme), not yet joined: then `spinekv cluster join`')
+    .option('--dir <dir>', 'cluster directory', DEV.dir)
+    .option('--json', 'JSON {name, pid, dataDir, clusterPort, clientPort, httpPort}')
+    .action((o: { dir: string; json?: boolean }) => add(o).catch(fail))
   dev
     .command('status')
     .description('pid, ports and liveness of each node')
@@ -72,6 +78,26 @@ async function start(o: StartOpts): Promise<void> {
   process.on('SIGINT', stopAll)
   process.on('SIGTERM', stopAll)
   for (const c of children) c.on('exit', (code, sig) => !stopping && process.stderr.write(`node pid ${c.pid} exited (${code ?? sig})\n`))
+}
+
+async function add(o: { dir: string; json?: boolean }): Promise<void> {
+  const dir = resolve(o.dir)
+  const state = readState(dir)
+  const next = Math.max(0, ...state.nodes.map((n) => Number(n.name.slice(1)) || 0)) + 1
+  const node = { ...planNode(dir, next, state.basePort), standalone: true }
+  if (node.httpPort > 65535) throw new SpineError('INVALID_ARGUMENT', `node ${node.name} would need port ${node.httpPort}`)
+  spawnNode(dir, state, node, true)
+  state.nodes.push(node)
+  writeState(dir, state)
+  try {
+    await waitUp([node], { mesh: false })
+  } catch (e) {
+    await stopNode(node, true)
+    throw e
+  }
+  if (o.json) return printJson(node)
+  process.stdout.write(`started ${node.name} (pid ${node.pid}): cluster 127.0.0.1:${node.clusterPort}, client 127.0.0.1:${node.clientPort}, HTTP 127.0.0.1:${node.httpPort}\n`)
+  process.stdout.write(`join it: spinekv cluster join 127.0.0.1:${state.nodes[0]!.clusterPort} --host 127.0.0.1:${node.clientPort}\n`)
 }
 
 function runningNodes(dir: string): DevNode[] {

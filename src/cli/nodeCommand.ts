@@ -16,7 +16,7 @@ interface StartOpts {
   clusterPort: string
   clientPort: string
   httpPort: string
-  members: string
+  members?: string
   ringSize: string
   targetN: string
   bucketProps?: string
@@ -29,14 +29,14 @@ export function registerNode(program: Command): void {
   const node = program.command('node').description('run a node')
   node
     .command('start')
-    .description('start one node in the foreground (static membership from --members)')
+    .description('start one node in the foreground: a saved ring (ring.json in --data) wins; else --members; else a cluster of one, waiting for `cluster join`')
     .requiredOption('--name <name>', 'this node\'s name, as in --members')
     .requiredOption('--data <dir>', 'data directory (LevelDB lives under it)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .requiredOption('--cluster-port <port>', 'node-to-node port')
     .requiredOption('--client-port <port>', 'client protocol port')
     .requiredOption('--http-port <port>', 'HTTP port (/ping, /stats)')
-    .requiredOption('--members <list>', 'every member: n1@host:clusterPort,n2@host:clusterPort,...')
+    .option('--members <list>', 'static members for a new data directory: n1@host:clusterPort,n2@host:clusterPort,...')
     .option('--ring-size <q>', 'partitions in the ring (power of two)', String(RING.defaultPartitions))
     .option('--target-n <n>', 'replicas per key the claim spreads for', '3')
     .option('--bucket-props <file>', 'JSON file of bucket property overrides ({"default/patients": {"n": 3}})')
@@ -63,7 +63,7 @@ async function runNode(o: StartOpts): Promise<void> {
       clusterPort: intArg('cluster-port', o.clusterPort, 1, 65535)!,
       clientPort: intArg('client-port', o.clientPort, 1, 65535)!,
       httpPort: intArg('http-port', o.httpPort, 1, 65535)!,
-      members: parseMembers(o.members),
+      members: o.members ? parseMembers(o.members) : [],
       q: intArg('ring-size', o.ringSize, RING.minPartitions, RING.maxPartitions),
       targetN: intArg('target-n', o.targetN, 1, 16),
       bucketProps: o.bucketProps ? readProps(o.bucketProps) : undefined,
@@ -86,6 +86,8 @@ async function runNode(o: StartOpts): Promise<void> {
       () => process.exit(1),
     )
   }
+  // A node that left the cluster (it handed everything off) shuts down by itself.
+  void running.exited.then(() => stop('left the cluster'))
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
 }

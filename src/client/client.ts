@@ -114,6 +114,14 @@ export class SpineClient {
     return (await this.call(this.seeds[0]!, { op: 'transfers', opts: { local: o.local === true } })) as ClusterTransfers
   }
 
+  /**
+   * An operator operation on the first seed (`join`, `leave`, `force-remove`, `replace`, `plan`,
+   * `commit`, `clear`, `clusterRing`: docs/api.md), as the cluster CLI sends them.
+   */
+  async admin(op: string, args: Record<string, unknown> = {}, timeoutMs?: number): Promise<unknown> {
+    return this.call(this.seeds[0]!, { ...args, op }, timeoutMs)
+  }
+
   async close(): Promise<void> {
     const all = await Promise.allSettled([...this.channels.values()])
     for (const r of all) if (r.status === 'fulfilled') r.value.close(new SpineError('SHUTTING_DOWN', 'client closed'))

@@ -105,7 +105,7 @@ export interface ReplicaView {
 /** One member in `status()`; hinted fields are null when the member did not answer. */
 export interface MemberStatus {
   node: string
-  status: 'valid'
+  status: 'joining' | 'valid' | 'leaving' | 'exiting'
   up: boolean
   reachable: boolean
   partitions: number

@@ -80,6 +80,9 @@ async function coordinate(env: KvEnv, bk: BKey, p: Plan, context: VClock, conten
   const core = new PutCore(p.params, p.primaries, p.pl.map((e) => e.node))
   for (const i of p.missing) core.fail(i, 'UNREACHABLE')
   const settle = new Settle<PutResult>(env.clock, p.timeoutMs, () => errorOf(core.timeout(p.timeoutMs)))
+  // The timeout may fire while the coordinating vnode is still writing, before the caller holds
+  // the promise: mark it handled here (the caller still receives the rejection).
+  settle.promise.catch(() => undefined)
   const k = encodeBKey(bk)
   const coordEntry = p.pl[p.coordIndex]!
   // Resolves once every replica answered: true when all N acknowledged (tombstones reap only then).

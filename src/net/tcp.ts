@@ -95,6 +95,27 @@ export class TcpTransport implements Transport {
     if (old && (old.host !== address.host || old.port !== address.port)) this.dropLink(name, 'peer address changed')
   }
 
+  peerNames(): NodeName[] {
+    return [...this.peers.keys()]
+  }
+
+  /**
+   * The name of the node listening at an address (a join knows only its seed's address): one
+   * connection and hello, then closed.
+   */
+  async nameAt(address: PeerAddress): Promise<NodeName> {
+    const dial = new Dial(undefined, address, {
+      self: this.self,
+      clock: this.clock,
+      log: this.log,
+      timeoutMs: this.opts.connectTimeoutMs ?? NET.connectTimeoutMs,
+      maxFrameBytes: this.maxFrameBytes,
+    })
+    const channel = await dial.result
+    channel.close()
+    return dial.answered!
+  }
+
   removePeer(name: NodeName): void {
     this.peers.delete(name)
     this.dropLink(name, 'peer removed')
@@ -249,6 +270,8 @@ interface DialContext {
  */
 class Dial {
   readonly result: Promise<RpcChannel>
+  /** The name the peer gave in its hello. */
+  answered: NodeName | undefined
   private settle!: { resolve: (ch: RpcChannel) => void; reject: (e: SpineError) => void }
   private settled = false
   private readonly socket: Socket
@@ -256,7 +279,8 @@ class Dial {
   private readonly timer: TimerHandle
 
   constructor(
-    private readonly node: NodeName,
+    /** the name we expect; undefined accepts any (nameAt) */
+    private readonly node: NodeName | undefined,
     private readonly address: PeerAddress,
     private readonly ctx: DialContext,
   ) {
@@ -281,8 +305,9 @@ class Dial {
     if (this.channel) this.channel.close(new SpineError('CONNECTION_CLOSED', why))
     else this.socket.destroy()
     const address = formatAddress(this.address)
-    const data = cause === undefined ? { node: this.node, address } : { node: this.node, address, cause }
-    this.settle.reject(new SpineError('UNREACHABLE', `node ${this.node} at ${address}: ${why}`, data))
+    const node = this.node ?? '(any)'
+    const data = cause === undefined ? { node, address } : { node, address, cause }
+    this.settle.reject(new SpineError('UNREACHABLE', `node ${node} at ${address}: ${why}`, data))
   }
 
   private connected(): void {
@@ -305,7 +330,8 @@ class Dial {
       return
     }
     const name = helloName(reply)
-    if (name !== this.node) {
+    this.answered = name
+    if (name === undefined || (this.node !== undefined && name !== this.node)) {
       this.ctx.log.warn({ expected: this.node, answered: name ?? null, address: formatAddress(this.address) }, 'peer answered hello with another name')
       this.abort(`the node there calls itself ${name ?? '(nothing)'}`, 'WRONG_NODE')
       return

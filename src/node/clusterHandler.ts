@@ -1,5 +1,6 @@
 /** Serves node-to-node requests: vnode commands, forwarded writes and handoff batches. */
 import { SpineError } from '../api/errors.js'
+import { NET } from '../config.js'
 import { decodeContext, decodeObject } from '../core/objectCodec.js'
 import { encodeObject } from '../core/objectCodec.js'
 import type { KvEnv } from '../kv/env.js'
@@ -8,6 +9,7 @@ import { kvPut } from '../kv/putFsm.js'
 import { parseClusterRequest, type NodeInfo } from './messages.js'
 import type { VnodeHost } from './vnodeHost.js'
 import type { HandoffManager } from './handoff/manager.js'
+import type { RingManager } from './ringManager.js'
 import { receiveHandoff } from './handoff/receive.js'
 
 /** A fallback's writes count against the hinted-key bound; an owner's never do. */
@@ -19,12 +21,27 @@ async function hintedWrite<T>(handoff: HandoffManager | undefined, p: number, wr
   return out
 }
 
+/**
+ * While a partition moves to a new owner, each write the old owner takes is copied there too, so
+ * the move's single pass plus these copies leave nothing behind. The copy is not awaited: a slow
+ * or unreachable new owner must not slow the write, and nothing depends on it — the old owner
+ * keeps the write, and once the partition flips what it holds is hinted data, handed off.
+ */
+function copyToNewOwner(env: KvEnv, handoff: HandoffManager | undefined, p: number, k: Uint8Array, o: Uint8Array, am: boolean, sync: boolean): void {
+  const to = handoff?.copyTo(p)
+  if (!to) return
+  env.transport.request(to, { op: 'vput', p, k, o, am, sync }, NET.requestTimeoutMs).catch((e: unknown) => {
+    env.log.debug({ partition: p, to, err: String(e) }, 'copy to the new owner failed; handoff will carry it')
+  })
+}
+
 export function clusterHandler(
   env: KvEnv,
   host: VnodeHost,
   info: () => NodeInfo,
   heard: (node: string) => void = () => undefined,
   handoff?: HandoffManager,
+  ring?: RingManager,
 ) {
   return async (from: string, body: unknown): Promise<unknown> => {
     // Any request from a peer proves it is alive, heartbeat or not.
@@ -42,15 +59,28 @@ export function clusterHandler(
       case 'vcoord': {
         const ctx = req.ctx ? decodeOrThrow(() => decodeContext(req.ctx!)) : []
         const o = await hintedWrite(handoff, req.p, () => host.vnode(req.p).coordinate(req.k, { context: ctx, content: req.c, allowMult: req.am, sync: req.sync }))
+        copyToNewOwner(env, handoff, req.p, req.k, o, req.am, req.sync)
         return { o }
       }
       case 'vput':
         await hintedWrite(handoff, req.p, () => host.vnode(req.p).merge(req.k, decodeOrThrow(() => decodeObject(req.o)), req.am, req.sync))
+        copyToNewOwner(env, handoff, req.p, req.k, req.o, req.am, req.sync)
         return { ok: true }
       case 'vreap':
+        // A copy this node holds for another owner, or of a partition moving away, must reach its
+        // owner first: reaping it here could leave the owner an older live copy to bring back.
+        if (handoff && (handoff.isHinted(req.p) || handoff.copyTo(req.p) !== undefined)) return { reaped: false }
         return { reaped: await host.vnode(req.p).reap(req.k, decodeOrThrow(() => decodeContext(req.ctx))) }
       case 'handoff':
-        return receiveHandoff(env, host, from, req)
+        return receiveHandoff(env, host, from, req, (p) => ring?.current.next.some((m) => m.partition === p && m.to === env.self) ?? false)
+      case 'ringGet':
+        return { ring: ring?.current ?? null }
+      case 'ringGossip':
+        if (!ring) throw new SpineError('UNKNOWN_OPERATION', 'this node keeps a static ring')
+        return { ring: await ring.gossip(req.ring) }
+      case 'ringCmd':
+        if (!ring) throw new SpineError('UNKNOWN_OPERATION', 'this node keeps a static ring')
+        return ring.command(req.cmd, req.fwd)
       case 'kvput': {
         const result = await kvPut(env, parseForward(req.req), true)
         return { o: encodeObject(result.obj) }

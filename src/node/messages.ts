@@ -4,12 +4,17 @@
  */
 import { SpineError } from '../api/errors.js'
 import type { SiblingContent } from '../core/object.js'
-import { HANDOFF } from '../config.js'
+import { HANDOFF, MEMBERSHIP } from '../config.js'
+import { parseClusterRing, type ClusterRing } from '../core/clusterRing.js'
+import { parseRingCommand, type RingCommand } from './ringCommand.js'
 
 export type ClusterRequest =
   | { op: 'ping' }
   | { op: 'info' }
   | { op: 'hstatus' }
+  | { op: 'ringGet' }
+  | { op: 'ringGossip'; ring: ClusterRing }
+  | { op: 'ringCmd'; cmd: RingCommand; fwd: boolean }
   | { op: 'vget'; p: number; k: Uint8Array }
   | { op: 'vcoord'; p: number; k: Uint8Array; ctx: Uint8Array | null; c: SiblingContent; am: boolean; sync: boolean }
   | { op: 'vput'; p: number; k: Uint8Array; o: Uint8Array; am: boolean; sync: boolean }
@@ -69,7 +74,12 @@ export function parseClusterRequest(body: unknown): ClusterRequest {
     case 'ping':
     case 'info':
     case 'hstatus':
+    case 'ringGet':
       return { op: body.op }
+    case 'ringGossip':
+      return { op: 'ringGossip', ring: parseClusterRing(body.ring, MEMBERSHIP.maxMembers) }
+    case 'ringCmd':
+      return { op: 'ringCmd', cmd: parseRingCommand(body.cmd), fwd: body.fwd === true }
     case 'vget':
       return { op: 'vget', p: int(body.p, 'p'), k: bytes(body.k, 'k') }
     case 'vcoord':

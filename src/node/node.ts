@@ -3,13 +3,14 @@
  * The real process (nodeProcess.ts) gives it TCP and LevelDB; the simulator gives it a
  * simulated network and memory. Nothing here opens a socket or reads the wall clock.
  */
-import type { Clock } from '../core/env.js'
+import type { Clock, TimerHandle } from '../core/env.js'
 import { partitionsOwnedBy, type Ring } from '../core/ring.js'
 import type { Transport } from '../net/transport.js'
 import type { Backend } from '../storage/backend.js'
 import { BucketPropsTable, type BucketPropsOverrides } from '../kv/bucketProps.js'
 import { emptyStats, type KvEnv } from '../kv/env.js'
-import { FAILURE, HANDOFF, KV, STORAGE } from '../config.js'
+import { FAILURE, HANDOFF, KV, MEMBERSHIP, STORAGE } from '../config.js'
+import { META_PARTITION } from './dotCounter.js'
 import { FailureDetector } from './failureDetector.js'
 import { Heartbeat, type HeartbeatOptions } from './heartbeat.js'
 import { clusterHandler } from './clusterHandler.js'
@@ -17,6 +18,8 @@ import type { Logger } from './log.js'
 import type { NodeInfo } from './messages.js'
 import { VnodeHost } from './vnodeHost.js'
 import { HandoffManager, type HandoffOptions } from './handoff/manager.js'
+import { RingManager } from './ringManager.js'
+import { toRing, type ClusterRing } from '../core/clusterRing.js'
 
 export interface SpineNodeDeps {
   name: string
@@ -35,6 +38,15 @@ export interface SpineNodeDeps {
   downAfterMs?: number
   /** Hinted handoff settings (HANDOFF by default); transfers run after start(). */
   handoff?: Partial<HandoffOptions>
+  /**
+   * Dynamic membership: the cluster ring this node starts from (its `ring` must be toRing of it),
+   * where to persist each newer one, and what to rewire when it changes. Without it the ring is static.
+   */
+  membership?: {
+    ring: ClusterRing
+    persist(cr: ClusterRing): Promise<void>
+    onChange?(cr: ClusterRing): void
+  }
 }
 
 export class SpineNode {
@@ -43,10 +55,16 @@ export class SpineNode {
   readonly detector: FailureDetector
   private readonly heartbeat: Heartbeat | undefined
   readonly handoff: HandoffManager
+  readonly ringManager: RingManager | undefined
+  /** Resolves once this node has left the ring (it handed everything off); its owner then stops it. */
+  readonly exited: Promise<void>
+  private exitedResolve!: () => void
+  private exitTimer: TimerHandle | undefined
   private ring: Ring
 
   constructor(private readonly deps: SpineNodeDeps) {
     this.ring = deps.ring
+    this.exited = new Promise<void>((r) => (this.exitedResolve = r))
     const maxN = Math.max(1, deps.ring.q)
     this.env = {
       self: deps.name,
@@ -68,21 +86,72 @@ export class SpineNode {
     this.detector = new FailureDetector(deps.clock, deps.name, this.ring.members, deps.downAfterMs ?? FAILURE.downAfterMs)
     const peers = (): string[] => this.ring.members.filter((m) => m !== deps.name)
     this.heartbeat = deps.heartbeat ? new Heartbeat(deps.clock, deps.transport, this.detector, peers, deps.heartbeat) : undefined
+    this.ringManager = deps.membership ? this.ringManagerFor(deps.membership) : undefined
     this.handoff = new HandoffManager(
-      { self: deps.name, ring: () => this.ring, clock: deps.clock, transport: deps.transport, host: this.vnodes, isUp: this.env.isUp, log: deps.log },
+      { self: deps.name, ring: () => this.ring, moves: this.ringManager?.moves(), clock: deps.clock, transport: deps.transport, host: this.vnodes, isUp: this.env.isUp, log: deps.log },
       { ...HANDOFF, ...deps.handoff },
     )
-    deps.transport.serve(clusterHandler(this.env, this.vnodes, deps.info, (n) => this.detector.heard(n), this.handoff))
+    deps.transport.serve(clusterHandler(this.env, this.vnodes, deps.info, (n) => this.detector.heard(n), this.handoff, this.ringManager))
   }
 
   start(): void {
     this.heartbeat?.start()
     this.handoff.start()
+    this.ringManager?.start()
+    if (this.ringManager) this.scheduleExitCheck()
   }
 
   stop(): void {
     this.heartbeat?.stop()
     this.handoff.stop()
+    this.ringManager?.stop()
+    if (this.exitTimer) this.deps.clock.clearTimer(this.exitTimer)
+    this.exitTimer = undefined
+  }
+
+  /**
+   * A leaving node, once exiting (it owns nothing), waits until its remaining copies are handed
+   * off, tells the claimant it is gone, and resolves `exited` when the ring no longer lists it.
+   */
+  private scheduleExitCheck(): void {
+    this.exitTimer = this.deps.clock.setTimer(MEMBERSHIP.gossipIntervalMs, () => {
+      void this.checkExit().finally(() => {
+        if (this.exitTimer) this.scheduleExitCheck()
+      })
+    })
+  }
+
+  private async checkExit(): Promise<void> {
+    const rm = this.ringManager!
+    const me = rm.current.members.find((m) => m.name === this.deps.name)
+    if (!me) return this.exitedResolve()
+    if (me.status !== 'exiting') return
+    const held = (await this.vnodes.backend.partitions()).filter((p) => p !== META_PARTITION)
+    if (held.length > 0) return
+    await rm.command({ cmd: 'exited', node: this.deps.name }).catch((e: unknown) => this.deps.log.warn({ err: String(e) }, 'exit not acknowledged yet'))
+  }
+
+  private ringManagerFor(m: NonNullable<SpineNodeDeps['membership']>): RingManager {
+    const deps = this.deps
+    return new RingManager(
+      {
+        self: deps.name,
+        clock: deps.clock,
+        transport: deps.transport,
+        log: deps.log,
+        isUp: (n) => this.detector.isUp(n),
+        persist: m.persist,
+        onChange: (cr) => {
+          // Routing, the detector's member list and the heartbeats' peers follow the new ring.
+          this.ring = toRing(cr)
+          this.detector.setMembers(this.ring.members)
+          m.onChange?.(cr)
+          // A commit or a flipped move may start (or end) transfers: look now, not at the next tick.
+          void this.handoff.check()
+        },
+      },
+      m.ring,
+    )
   }
 
   get name(): string {

@@ -2,13 +2,14 @@
  * A real node process: LevelDB on disk, the cluster port (TCP transport), the client port
  * (framed RPC) and the HTTP port (src/api/http: /ping, /stats, Riak's KV routes), around one SpineNode.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { clientHandler } from '../api/clientHandler.js'
 import { createHttpApi } from '../api/http/server.js'
 import { SpineError } from '../api/errors.js'
-import { FAILURE, NET, RING } from '../config.js'
-import { createRing } from '../core/ring.js'
+import { FAILURE, MEMBERSHIP, NET, RING } from '../config.js'
+import { parseClusterRing, singleNodeRing, staticRing, toRing, type ClusterRing, type Member } from '../core/clusterRing.js'
+import { membershipOps } from './membershipOps.js'
 import type { BucketPropsOverrides } from '../kv/bucketProps.js'
 import { FrameServer } from '../net/server.js'
 import { TcpTransport } from '../net/tcp.js'
@@ -42,10 +43,12 @@ export interface RunningNode {
   node: SpineNode
   info: NodeInfo
   stop(): Promise<void>
+  /** Resolves when the node has left the cluster (it handed everything off) and should exit. */
+  exited: Promise<void>
 }
 
 export async function startNodeProcess(cfg: NodeProcessConfig, log: Logger): Promise<RunningNode> {
-  if (!cfg.members.some((m) => m.name === cfg.name)) {
+  if (cfg.members.length > 0 && !cfg.members.some((m) => m.name === cfg.name)) {
     throw new SpineError('INVALID_ARGUMENT', `node ${cfg.name} is not in its own member list`)
   }
   await mkdir(cfg.dataDir, { recursive: true })
@@ -54,12 +57,13 @@ export async function startNodeProcess(cfg: NodeProcessConfig, log: Logger): Pro
   const backend = cfg.backend === 'memory' ? new MemoryBackend() : new LevelBackend(join(cfg.dataDir, 'leveldb'))
   await backend.open()
   const info: NodeInfo = { name: cfg.name, host: cfg.host, clusterPort: cfg.clusterPort, clientPort: cfg.clientPort, httpPort: cfg.httpPort }
-  const peers = new Map(cfg.members.filter((m) => m.name !== cfg.name).map((m) => [m.name, { host: m.host, port: m.port }]))
-  const transport = new TcpTransport({ self: cfg.name, host: cfg.host, port: cfg.clusterPort, peers, clock, log })
-  const ring = createRing(cfg.members.map((m) => m.name), cfg.q ?? RING.defaultPartitions, cfg.targetN ?? 3)
+  const self = { name: cfg.name, host: cfg.host, port: cfg.clusterPort }
+  const initial = await initialRing(cfg, self, log)
+  const transport = new TcpTransport({ self: cfg.name, host: cfg.host, port: cfg.clusterPort, peers: peersOf(initial, cfg.name), clock, log })
+  const ringFile = join(cfg.dataDir, RING_FILE)
   const node = new SpineNode({
     name: cfg.name,
-    ring,
+    ring: toRing(initial),
     transport,
     backend,
     clock,
@@ -69,9 +73,14 @@ export async function startNodeProcess(cfg: NodeProcessConfig, log: Logger): Pro
     syncWrites: cfg.syncWrites,
     tombstoneReapDelayMs: cfg.tombstoneReapDelayMs,
     heartbeat: { intervalMs: FAILURE.heartbeatIntervalMs, timeoutMs: FAILURE.heartbeatTimeoutMs },
+    membership: {
+      ring: initial,
+      persist: (cr) => saveRing(ringFile, cr),
+      onChange: (cr) => syncPeers(transport, cr, cfg.name),
+    },
   })
-  const members = memberDirectory(node, info, cfg.members)
-  const handle = clientHandler({ env: node.env, members, transfers: () => node.handoff.transfers() })
+  const members = memberDirectory(node, info)
+  const handle = clientHandler({ env: node.env, members, transfers: () => node.handoff.transfers(), membership: membershipOps(node, transport, self, backend) })
   const client = new FrameServer({ host: cfg.host, port: cfg.clientPort, clock, log, handler: (_c, b) => handle(b), maxConnections: NET.maxClientConnections })
   const http = createHttpApi({
     env: node.env,
@@ -86,14 +95,55 @@ export async function startNodeProcess(cfg: NodeProcessConfig, log: Logger): Pro
     throw e
   }
   node.start()
-  log.info({ ...info, partitions: ring.owners.filter((o) => o === cfg.name).length, q: ring.q }, 'node started')
+  log.info({ ...info, partitions: toRing(initial).owners.filter((o) => o === cfg.name).length, q: initial.q, members: initial.members.length }, 'node started')
   const stop = async (): Promise<void> => {
     node.stop()
     await Promise.allSettled([client.close(), http.close(), transport.close()])
     await backend.close()
     log.info({ node: cfg.name }, 'node stopped')
   }
-  return { node, info, stop }
+  return { node, info, stop, exited: node.exited }
+}
+
+const RING_FILE = 'ring.json'
+
+/**
+ * A saved ring wins (a restart keeps what gossip taught the node); otherwise the static
+ * `--members` list, or a cluster of one that waits to be joined.
+ */
+async function initialRing(cfg: NodeProcessConfig, self: Omit<Member, 'status'>, log: Logger): Promise<ClusterRing> {
+  const q = cfg.q ?? RING.defaultPartitions
+  const n = cfg.targetN ?? 3
+  const saved = await readFile(join(cfg.dataDir, RING_FILE), 'utf8').then(
+    (text) => parseClusterRing(JSON.parse(text), MEMBERSHIP.maxMembers),
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined
+      throw new SpineError('INVALID_ARGUMENT', `${RING_FILE} in ${cfg.dataDir} is unreadable: ${e.message}`)
+    },
+  )
+  if (saved) {
+    if (cfg.members.length > 0) log.info({ version: saved.version }, 'using the saved ring; --members applies only to a new data directory')
+    return saved
+  }
+  if (cfg.members.length > 0) return staticRing(cfg.members.map((m) => ({ name: m.name, host: m.host, port: m.port })), q, n)
+  return singleNodeRing(self, q, n)
+}
+
+/** Written to a temporary file and renamed over the old one, so a crash leaves one whole ring. */
+async function saveRing(file: string, cr: ClusterRing): Promise<void> {
+  const tmp = `${file}.tmp`
+  await writeFile(tmp, JSON.stringify(cr) + '\n')
+  await rename(tmp, file)
+}
+
+function peersOf(cr: ClusterRing, self: string): Map<string, { host: string; port: number }> {
+  return new Map(cr.members.filter((m) => m.name !== self).map((m) => [m.name, { host: m.host, port: m.port }]))
+}
+
+function syncPeers(transport: TcpTransport, cr: ClusterRing, self: string): void {
+  const peers = peersOf(cr, self)
+  for (const [name, addr] of peers) transport.setPeer(name, addr)
+  for (const name of transport.peerNames()) if (!peers.has(name)) transport.removePeer(name)
 }
 
 /** A data directory belongs to one node name; starting another name on it would mix actors. */
@@ -113,9 +163,9 @@ async function claimDataDir(dir: string, name: string): Promise<void> {
  * Client addresses of every member, learned by asking each once and then cached; "up" is the
  * failure detector's view, so answering a client's ring request costs no round trips.
  */
-function memberDirectory(node: SpineNode, self: NodeInfo, members: MemberAddress[]) {
+function memberDirectory(node: SpineNode, self: NodeInfo) {
   const known = new Map<string, NodeInfo>([[self.name, self]])
-  const infoOf = async (m: MemberAddress): Promise<NodeInfo> => {
+  const infoOf = async (m: Member): Promise<NodeInfo> => {
     const cached = known.get(m.name)
     if (cached) return cached
     try {
@@ -126,6 +176,8 @@ function memberDirectory(node: SpineNode, self: NodeInfo, members: MemberAddress
       return { name: m.name, host: m.host, clusterPort: m.port, clientPort: 0, httpPort: 0 }
     }
   }
-  return async (): Promise<Array<NodeInfo & { up: boolean }>> =>
-    Promise.all(members.map(async (m) => ({ ...(await infoOf(m)), up: node.detector.isUp(m.name) })))
+  return async (): Promise<Array<NodeInfo & { up: boolean; status: string }>> => {
+    const members = node.ringManager?.current.members ?? []
+    return Promise.all(members.map(async (m) => ({ ...(await infoOf(m)), up: node.detector.isUp(m.name), status: m.status })))
+  }
 }

@@ -1,41 +1,72 @@
 import type { Clock } from '../core/env.js'
 import type { KvObject } from '../core/object.js'
+import { decodeObject, encodeObject } from '../core/objectCodec.js'
+import type { Backend, BatchOp } from '../storage/backend.js'
+import { META_PARTITION } from './dotCounter.js'
 
 /**
  * The tombstones a vnode reaped lately, by key. A replication or handoff message sent before the
- * delete can arrive after the reap (a slow link, a clog, a node that was briefly away); with the
- * tombstone gone it would bring the deleted value back. For a while after a reap the vnode merges
- * incoming copies as if it still held the tombstone, so a copy older than the delete is covered
- * by it. Bounded in time and in keys; beyond them `delete_mode: keep` is the safe choice.
+ * delete can arrive after the reap (a slow link, a clog, a node that was briefly away, a
+ * partition moving to a new owner); with the tombstone gone it would bring the deleted value
+ * back. For a while after a reap the vnode merges incoming copies as if it still held the
+ * tombstone, so a copy older than the delete is covered by it. (A later write needs no
+ * cleanup: the memory is consulted only while the key is absent, and merging a real, older
+ * version of the key is always safe.)
+ *
+ * Kept in the metadata partition, written in the same batch as the reap, so a crash right after
+ * a reap does not forget it (the simulator found that: membership seed 101). Bounded in time:
+ * an expired entry is dropped when read and by `sweep`. Beyond the window `delete_mode: keep`
+ * is the safe choice.
  */
 export class RecentReaps {
-  private readonly byKey = new Map<string, { tombstone: KvObject; at: number }>()
+  private readonly prefix: Buffer
 
   constructor(
+    private readonly backend: Backend,
+    partition: number,
     private readonly clock: Clock,
     private readonly ttlMs: number,
-    private readonly maxKeys: number,
-  ) {}
+  ) {
+    this.prefix = Buffer.from(`reaped/${partition}/`)
+  }
 
-  note(key: string, tombstone: KvObject): void {
-    this.byKey.delete(key) // re-insert so Map order stays oldest-first
-    this.byKey.set(key, { tombstone, at: this.clock.now() })
-    while (this.byKey.size > this.maxKeys) this.byKey.delete(this.byKey.keys().next().value!)
+  /** The batch ops that delete the key and remember its tombstone, atomically. */
+  reapOps(partition: number, key: Uint8Array, tombstone: KvObject): BatchOp[] {
+    const at = Buffer.alloc(8)
+    at.writeDoubleBE(this.clock.now())
+    return [
+      { type: 'del', partition, key },
+      { type: 'put', partition: META_PARTITION, key: this.metaKey(key), value: Buffer.concat([at, encodeObject(tombstone)]) },
+    ]
   }
 
   /** The tombstone this vnode reaped for the key within the window, if any. */
-  recall(key: string): KvObject | undefined {
-    const r = this.byKey.get(key)
-    if (!r) return undefined
-    if (this.clock.now() - r.at > this.ttlMs) {
-      this.byKey.delete(key)
+  async recall(key: Uint8Array): Promise<KvObject | undefined> {
+    const raw = await this.backend.get(META_PARTITION, this.metaKey(key))
+    if (!raw) return undefined
+    const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)
+    if (this.clock.now() - buf.readDoubleBE(0) > this.ttlMs) {
+      await this.backend.del(META_PARTITION, this.metaKey(key))
       return undefined
     }
-    return r.tombstone
+    return decodeObject(buf.subarray(8))
   }
 
-  /** A write after the reap makes the memory moot (and wrong to apply to later copies). */
-  forget(key: string): void {
-    this.byKey.delete(key)
+  /** Drop expired entries of this partition, at most `limit` looked at; returns how many went. */
+  async sweep(limit: number): Promise<number> {
+    const expired: BatchOp[] = []
+    let seen = 0
+    for await (const [k, v] of this.backend.fold(META_PARTITION, { after: this.prefix, limit: limit + 1 })) {
+      const kb = Buffer.from(k.buffer, k.byteOffset, k.byteLength)
+      if (!kb.subarray(0, this.prefix.length).equals(this.prefix) || seen++ >= limit) break
+      const at = Buffer.from(v.buffer, v.byteOffset, v.byteLength).readDoubleBE(0)
+      if (this.clock.now() - at > this.ttlMs) expired.push({ type: 'del', partition: META_PARTITION, key: kb })
+    }
+    if (expired.length) await this.backend.batch(expired)
+    return expired.length
+  }
+
+  private metaKey(key: Uint8Array): Buffer {
+    return Buffer.concat([this.prefix, key])
   }
 }

@@ -48,7 +48,7 @@ export class Vnode {
     this.base = `${nodeName}/${partition}`
     this.epoch = new VnodeEpoch(backend, this.base, partition)
     this.counter = new DotCounter(backend, partition)
-    this.reaps = new RecentReaps(clock, VNODE.reapMemoryMs, VNODE.reapMemoryMaxKeys)
+    this.reaps = new RecentReaps(backend, partition, clock, VNODE.reapMemoryMs)
   }
 
   /** The local copy, or undefined. */
@@ -80,7 +80,6 @@ export class Vnode {
         })
       }
       await this.backend.put(this.partition, key, bytes, { sync: args.sync })
-      this.reaps.forget(keyId(key))
       return bytes
     })
   }
@@ -90,7 +89,7 @@ export class Vnode {
     return this.lock.run(keyId(key), async () => {
       const stored = await this.get(key)
       // A key reaped lately merges against its tombstone, so a late pre-delete copy is covered.
-      const local = stored ?? this.reaps.recall(keyId(key))
+      const local = stored ?? (await this.reaps.recall(key))
       const next = local ? syncMerge(local, incoming, allowMult) : incoming
       if (local && sameObject(local, next)) {
         // Nothing new. A tombstone arriving for a reaped key is still stored, so a read repair
@@ -119,13 +118,17 @@ export class Vnode {
     })
   }
 
+  /** Forget reaps older than the window (the handoff manager's periodic check calls it). */
+  sweepReaps(limit: number): Promise<number> {
+    return this.reaps.sweep(limit)
+  }
+
   /** Remove a tombstone once every primary has it, if nothing was written since. */
   reap(key: Uint8Array, tombstoneClock: VClock): Promise<boolean> {
     return this.lock.run(keyId(key), async () => {
       const local = await this.get(key)
       if (!local || !isTombstone(local) || !equal(local.clock, tombstoneClock)) return false
-      await this.backend.del(this.partition, key)
-      this.reaps.note(keyId(key), local)
+      await this.backend.batch(this.reaps.reapOps(this.partition, key, local))
       return true
     })
   }

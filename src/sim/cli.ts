@@ -18,6 +18,7 @@ interface CliOptions {
   plant?: string
   deleteMode: string
   powerLoss?: boolean
+  membership?: boolean
   verbose?: boolean
 }
 
@@ -43,6 +44,7 @@ function simOptions(o: CliOptions): SimOptions {
     ops: intOpt('ops', o.ops, 1),
     plant: o.plant === undefined ? undefined : oneOf('plant', o.plant, ['lww', 'nohandoff'] as const),
     powerLoss: o.powerLoss === true,
+    membership: o.membership === true,
     deleteMode: oneOf<DeleteMode>('delete-mode', o.deleteMode, DELETE_MODES),
   }
 }
@@ -86,6 +88,7 @@ const program = new Command()
   .option('--plant <bug>', 'plant a known bug the checkers must catch: lww (every bucket last-write-wins), nohandoff (hinted data never goes home)')
   .option('--delete-mode <mode>', `tombstones: ${DELETE_MODES.join('|')} (reap is the production default)`, 'reap')
   .option('--power-loss', 'also cut power to nodes (unsynced writes lost); turns syncWrites on')
+  .option('--membership', 'dynamic membership: spares join and members leave among the faults')
   .option('--verbose', 'print each seed, and the full history of the keys of each failure')
   .exitOverride((err: CommanderError) => process.exit(err.exitCode === 0 ? 0 : 2))
 

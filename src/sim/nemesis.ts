@@ -56,7 +56,38 @@ export class Nemesis {
     if (this.p.crash) out.push(() => this.crash(), () => this.crash())
     if (this.p.powerLoss) out.push(() => this.powerLoss())
     if (this.p.skew) out.push(() => this.skew())
+    if (this.p.membership) out.push(() => this.membershipChange())
     return out
+  }
+
+  /**
+   * Join an up spare, or have a valid member leave (keeping at least N valid members), staged and
+   * committed through an up member as an operator would; one change at a time, as plan requires.
+   * Refusals (no claimant in this partition, a change still moving) are noted and skipped.
+   */
+  private async membershipChange(): Promise<void> {
+    const via = this.cluster.names.filter((n) => this.cluster.isUp(n))
+    if (via.length === 0) return
+    const rm = this.cluster.incarnation(this.rng.pick(via))!.node.ringManager
+    if (!rm || rm.current.next.length > 0 || rm.current.staged.length > 0) return
+    const spares = this.cluster.spares()
+    const valid = rm.current.members.filter((m) => m.status === 'valid').map((m) => m.name)
+    try {
+      if (spares.length > 0 && this.rng.chance(0.6)) {
+        const spare = this.rng.pick(spares)
+        const { ring } = await rm.command({ cmd: 'join', member: { name: spare, host: 'sim', port: 1 } })
+        await this.cluster.incarnation(spare)?.node.ringManager?.adopt(ring, true)
+        this.note(`join ${spare}`)
+      } else if (valid.length > this.p.minValid) {
+        const leaving = this.rng.pick(valid)
+        await rm.command({ cmd: 'stage', change: { kind: 'leave', node: leaving } })
+        this.note(`leave ${leaving}`)
+      } else return
+      await rm.command({ cmd: 'commit' })
+      this.note('commit')
+    } catch (e) {
+      this.note(`membership change refused: ${e instanceof Error ? e.message.slice(0, 80) : String(e)}`)
+    }
   }
 
   private partition(): void {

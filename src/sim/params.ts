@@ -25,6 +25,8 @@ export interface SimOptions {
    * KV.tombstoneReapDelayMs after a delete every primary acknowledged) or 'keep' (never removed).
    */
   deleteMode?: DeleteMode
+  /** Dynamic membership: spare nodes join and members leave among the faults. */
+  membership?: boolean
 }
 
 export type DeleteMode = 'reap' | 'keep'
@@ -57,6 +59,10 @@ export interface FaultParams {
   /** Loss, duplication and reordering always present in net mode; flaky spells raise them. */
   baseNet: NetFaults
   maxSkewMs: number
+  /** Membership changes among the faults (joins of spares, leaves). */
+  membership: boolean
+  /** A leave is staged only while more valid members than this remain. */
+  minValid: number
 }
 
 export interface SimParams {
@@ -70,6 +76,8 @@ export interface SimParams {
   tombstoneReapDelayMs: number | undefined
   /** undefined: the simulator's handoff check interval (see simCluster.ts). */
   handoffCheckMs: number | undefined
+  /** Extra machines that may join (membership runs only). */
+  spares: string[]
   workload: WorkloadParams
   faults: FaultParams
 }
@@ -97,6 +105,8 @@ function faultParams(rng: SeededRandom, opts: SimOptions): FaultParams {
     durationMeanMs: rng.range(50, 1000),
     baseNet: baseNetFaults(rng, net),
     maxSkewMs: rng.range(0, 5000),
+    membership: opts.membership === true,
+    minValid: 3,
   }
 }
 
@@ -128,6 +138,7 @@ export function deriveParams(seed: number, rng: SeededRandom, opts: SimOptions):
     syncWrites: opts.powerLoss === true,
     tombstoneReapDelayMs: opts.deleteMode === 'keep' ? NEVER_MS : undefined,
     handoffCheckMs: opts.plant === 'nohandoff' ? NEVER_MS : undefined,
+    spares: opts.membership ? [`n${count + 1}`, `n${count + 2}`] : [],
     workload: workloadParams(rng, opts.ops),
     faults: faultParams(rng, opts),
   }

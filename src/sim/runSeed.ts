@@ -8,7 +8,7 @@ import { encodeBKey } from '../core/hash.js'
 import { silentLogger } from '../node/log.js'
 import { checkRun, type Failure } from './checkers.js'
 import { DotLedger } from './dots.js'
-import { inspectReplicas, readAll, scanStores } from './finalState.js'
+import { inspectReplicas, readAll, scanStores, settle as settleSim } from './finalState.js'
 import { History } from './history.js'
 import { Nemesis } from './nemesis.js'
 import { deriveParams, type SimOptions, type SimParams } from './params.js'
@@ -55,7 +55,7 @@ function build(params: SimParams, root: SeededRandom): Sim {
   const sched = new Scheduler()
   const net = new SimNetwork(sched, root.fork('net'))
   const hub = new SimHub(net)
-  const spec = { nodes: params.nodes, q: params.q, n: params.n, bucketProps: params.bucketProps, syncWrites: params.syncWrites, tombstoneReapDelayMs: params.tombstoneReapDelayMs, handoffCheckMs: params.handoffCheckMs, powerLoss: params.faults.powerLoss }
+  const spec = { nodes: params.nodes, q: params.q, n: params.n, bucketProps: params.bucketProps, syncWrites: params.syncWrites, tombstoneReapDelayMs: params.tombstoneReapDelayMs, handoffCheckMs: params.handoffCheckMs, powerLoss: params.faults.powerLoss, membership: params.faults.membership ? { spares: params.spares } : undefined }
   const cluster = new SimCluster(sched, hub, spec, LOG)
   // Probed while the node is serving the request, so it is up.
   const ledger = new DotLedger((node, p) => cluster.incarnation(node)!.node.vnodes.vnode(p).base)
@@ -85,7 +85,10 @@ async function exercise(sim: Sim, params: SimParams, root: SeededRandom, history
 }
 
 async function judge(sim: Sim, params: SimParams, workload: Workload, history: History): Promise<Failure[]> {
+  if (params.faults.membership) await finishMembership(sim)
   await sim.sched.runFor(SETTLE_MS)
+  const stuck = params.faults.membership ? membershipStuck(sim) : undefined
+  if (stuck) return [{ checker: 'liveness:membership', keys: [], detail: stuck, ops: [] }]
   const keys = [...workload.keys.sets, ...workload.keys.registers]
   const final = await readAll(sim.sched, sim.cluster, keys)
   await sim.sched.runFor(REPAIR_MS)
@@ -93,6 +96,29 @@ async function judge(sim: Sim, params: SimParams, workload: Workload, history: H
   const stored = await scanStores(sim.cluster)
   const keyNames = new Map(keys.map((bk) => [encodeBKey(bk).toString('hex'), keyName(bk)]))
   return checkRun({ history, final, stored, ledger: sim.ledger, keyNames, errors: sim.errors, owners: sim.cluster.ring.owners })
+}
+
+/** After healing, an operator commits whatever change is still staged (a commit the faults refused). */
+async function finishMembership(sim: Sim): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const up = sim.cluster.names.find((n) => sim.cluster.isUp(n))
+    const rm = up ? sim.cluster.incarnation(up)?.node.ringManager : undefined
+    if (!rm || rm.current.staged.length === 0) return
+    await settleSim(sim.sched, rm.command({ cmd: 'commit' }).then(() => undefined, () => undefined), 5_000)
+    await sim.sched.runFor(1_000)
+  }
+}
+
+/** Liveness for membership: once faults heal every move completes and every member agrees. */
+function membershipStuck(sim: Sim): string | undefined {
+  const rings = sim.cluster.names.map((n) => ({ n, cr: sim.cluster.incarnation(n)?.node.ringManager?.current }))
+  const first = rings[0]?.cr
+  if (!first) return 'no member is up'
+  if (first.next.length > 0) return `${first.next.length} partition moves still pending (${first.next.map((m) => `${m.partition}:${m.from}->${m.to}`).slice(0, 5).join(', ')})`
+  if (first.members.some((m) => m.status === 'leaving' || m.status === 'exiting')) return `members still leaving: ${first.members.filter((m) => m.status !== 'valid').map((m) => `${m.name}(${m.status})`).join(', ')}`
+  const differ = rings.filter((r) => !r.cr || r.cr.version !== first.version).map((r) => `${r.n}@${r.cr?.version ?? 'down'}`)
+  if (differ.length) return `members disagree on the ring: v${first.version} vs ${differ.join(', ')}`
+  return undefined
 }
 
 export async function runSeed(seed: number, opts: SimOptions): Promise<SeedResult> {

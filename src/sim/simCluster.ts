@@ -5,6 +5,7 @@
  * doing is abandoned mid-flight, exactly where the last event left it.
  */
 import { SpineError } from '../api/errors.js'
+import { singleNodeRing, staticRing, toRing, type ClusterRing } from '../core/clusterRing.js'
 import { createRing, type Ring } from '../core/ring.js'
 import type { BucketPropsOverrides } from '../kv/bucketProps.js'
 import type { KvEnv } from '../kv/env.js'
@@ -32,6 +33,11 @@ export interface ClusterSpec {
   handoffCheckMs?: number
   /** Keep the undo log power loss needs. */
   powerLoss: boolean
+  /**
+   * Dynamic membership: nodes run the ring manager (gossip, claimant), the ring survives restarts,
+   * and `spares` are extra machines, each a cluster of one until a membership change joins it.
+   */
+  membership?: { spares: readonly string[] }
 }
 
 /** One running process of a node. */
@@ -54,10 +60,14 @@ interface Machine {
   skewMs: number
   live: Live | undefined
   boots: number
+  /** The ring as last persisted (kept across crashes, like ring.json). */
+  savedRing: ClusterRing | undefined
+  /** Left the cluster and stopped for good. */
+  retired: boolean
 }
 
 export class SimCluster {
-  readonly ring: Ring
+  private readonly staticRing: Ring
   private readonly machines = new Map<string, Machine>()
 
   constructor(
@@ -66,12 +76,40 @@ export class SimCluster {
     private readonly spec: ClusterSpec,
     private readonly log: Logger,
   ) {
-    this.ring = createRing(spec.nodes, spec.q, spec.n)
-    for (const name of spec.nodes) this.machines.set(name, { name, disk: new SimDisk(spec.powerLoss), skewMs: 0, live: undefined, boots: 0 })
+    this.staticRing = createRing(spec.nodes, spec.q, spec.n)
+    for (const name of [...spec.nodes, ...(spec.membership?.spares ?? [])]) {
+      this.machines.set(name, { name, disk: new SimDisk(spec.powerLoss), skewMs: 0, live: undefined, boots: 0, savedRing: undefined, retired: false })
+    }
   }
 
+  /** The newest ring any machine has persisted (static membership: the one ring). */
+  get clusterRing(): ClusterRing | undefined {
+    if (!this.spec.membership) return undefined
+    let best: ClusterRing | undefined
+    for (const m of this.machines.values()) if (m.savedRing && m.savedRing.members.length > 1 && (!best || m.savedRing.version > best.version)) best = m.savedRing
+    return best
+  }
+
+  get ring(): Ring {
+    const cr = this.clusterRing
+    return cr ? toRing(cr) : this.staticRing
+  }
+
+  /** The cluster's members (what clients talk to and the checkers read through). */
   get names(): readonly string[] {
-    return this.spec.nodes
+    const cr = this.clusterRing
+    return cr ? cr.members.map((m) => m.name).filter((n) => !this.machine(n).retired) : this.spec.nodes
+  }
+
+  /** Every machine, members, spares and retired alike. */
+  get machineNames(): readonly string[] {
+    return [...this.machines.keys()]
+  }
+
+  /** Spares that are up and not in the ring: candidates to join. */
+  spares(): string[] {
+    const members = new Set(this.names)
+    return this.machineNames.filter((n) => !members.has(n) && !this.machine(n).retired && this.isUp(n))
   }
 
   async start(): Promise<void> {
@@ -98,7 +136,7 @@ export class SimCluster {
   }
 
   down(): string[] {
-    return this.names.filter((n) => !this.isUp(n))
+    return this.machineNames.filter((n) => !this.isUp(n) && !this.machine(n).retired)
   }
 
   /** A process crash: the OS keeps every completed write. */
@@ -117,7 +155,7 @@ export class SimCluster {
 
   restart(name: string): void {
     const m = this.machine(name)
-    if (!m.live) this.boot(m)
+    if (!m.live && !m.retired) this.boot(m)
   }
 
   setSkew(name: string, ms: number): void {
@@ -135,7 +173,7 @@ export class SimCluster {
     const view = m.disk.attach()
     const node = new SpineNode({
       name: m.name,
-      ring: this.ring,
+      ring: m.savedRing ? toRing(m.savedRing) : this.spec.membership && !this.spec.nodes.includes(m.name) ? toRing(singleNodeRing({ name: m.name, host: 'sim', port: 1 }, this.spec.q, this.spec.n)) : this.staticRing,
       transport,
       backend: view,
       clock,
@@ -147,6 +185,7 @@ export class SimCluster {
       // As a real process: heartbeats drive sloppy quorum, and hinted data goes home on the sim clock.
       heartbeat: { intervalMs: FAILURE.heartbeatIntervalMs, timeoutMs: FAILURE.heartbeatTimeoutMs },
       handoff: { checkIntervalMs: this.spec.handoffCheckMs ?? SIM_HANDOFF_CHECK_MS, batchTimeoutMs: SIM_HANDOFF_BATCH_TIMEOUT_MS },
+      membership: this.spec.membership ? this.membershipFor(m) : undefined,
     })
     let abort!: (e: SpineError) => void
     const crashed = new Promise<never>((_, reject) => (abort = reject))
@@ -162,6 +201,27 @@ export class SimCluster {
     m.live = { node, crashed, transport, clock, view, kill }
     this.hub.up(transport)
     node.start()
+    // A node that left the ring stops for good, as the real process exits.
+    void node.exited.then(() => {
+      if (m.live?.node !== node) return
+      this.crash(m.name)
+      m.retired = true
+    })
+  }
+
+  private membershipFor(m: Machine): NonNullable<ConstructorParameters<typeof SpineNode>[0]['membership']> {
+    const address = (name: string) => ({ name, host: 'sim', port: 1 })
+    const initial =
+      m.savedRing ??
+      (this.spec.nodes.includes(m.name)
+        ? staticRing(this.spec.nodes.map(address), this.spec.q, this.spec.n)
+        : singleNodeRing(address(m.name), this.spec.q, this.spec.n))
+    return {
+      ring: initial,
+      persist: async (cr) => {
+        m.savedRing = cr
+      },
+    }
   }
 
   private machine(name: string): Machine {

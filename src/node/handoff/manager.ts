@@ -5,10 +5,11 @@
  * transfer (owner gone again, ring mismatch) is dropped and picked up by a later check.
  */
 import type { Clock, TimerHandle } from '../../core/env.js'
+import type { PendingMove } from '../../core/clusterRing.js'
 import type { Ring } from '../../core/ring.js'
 import type { Transport } from '../../net/transport.js'
 import type { Backend } from '../../storage/backend.js'
-import { HANDOFF } from '../../config.js'
+import { HANDOFF, VNODE } from '../../config.js'
 import type { Logger } from '../log.js'
 import type { VnodeHost } from '../vnodeHost.js'
 import { hintedPartitions, planTransfers } from './decisions.js'
@@ -24,9 +25,20 @@ export interface HandoffOptions {
   maxHintedKeys: number
 }
 
+/** Committed ownership moves, from the cluster ring (absent: static membership, none). */
+export interface Moves {
+  /** moves this node must make (it is the old owner) */
+  outgoing(): PendingMove[]
+  /** whether this node is the new owner of a pending move of the partition (its data is not hinted) */
+  incoming(partition: number): boolean
+  /** tell the claimant a move's data has all been sent */
+  done(move: PendingMove): Promise<void>
+}
+
 export interface HandoffDeps {
   self: string
   ring: () => Ring
+  moves?: Moves
   clock: Clock
   transport: Transport
   host: VnodeHost
@@ -36,7 +48,9 @@ export interface HandoffDeps {
 
 export class HandoffManager {
   readonly hinted: HintedCount
-  private readonly running = new Map<number, { transfer: Transfer; startedAt: number }>()
+  private readonly running = new Map<number, { transfer: Transfer; startedAt: number; kind: 'hinted' | 'ownership' }>()
+  /** Partitions being moved away: every write this node takes for them is copied to the new owner. */
+  private readonly moving = new Map<number, string>()
   private waiting: number[] = []
   private blocked: number[] = []
   /** Keys per hinted partition at the last recount. */
@@ -64,7 +78,12 @@ export class HandoffManager {
 
   /** Whether a write to this partition is a hinted one (this node stands in for its owner). */
   isHinted(partition: number): boolean {
-    return this.deps.ring().owners[partition] !== this.deps.self
+    return this.deps.ring().owners[partition] !== this.deps.self && !this.deps.moves?.incoming(partition)
+  }
+
+  /** The new owner a write to this partition must also reach while a move runs, if any. */
+  copyTo(partition: number): string | undefined {
+    return this.moving.get(partition)
   }
 
   /** One check, also callable directly (tests, an operator's nudge). */
@@ -73,12 +92,16 @@ export class HandoffManager {
     this.checking = true
     try {
       const ring = this.deps.ring()
-      await this.recount(hintedPartitions(await this.backend.partitions(), ring, this.deps.self))
+      const held = (await this.backend.partitions()).filter((p) => !this.deps.moves?.incoming(p))
+      await this.recount(hintedPartitions(held, ring, this.deps.self))
       const hinted = [...this.counts.keys()]
+      this.startMoves(ring)
       const plan = planTransfers(hinted, ring, this.deps.isUp, new Set(this.running.keys()), this.opts.maxConcurrent)
       this.waiting = plan.waiting
       this.blocked = hinted.filter((p) => !plan.start.includes(p) && !plan.waiting.includes(p) && !this.running.has(p))
       for (const p of plan.start) this.launch(p, ring)
+      // The same tick forgets reaped tombstones older than the reap memory's window.
+      for (const p of this.deps.host.active()) await this.deps.host.vnode(p).sweepReaps(VNODE.reapSweepLimit)
     } catch (e) {
       this.deps.log.warn({ err: String(e) }, 'handoff check failed')
     } finally {
@@ -90,8 +113,8 @@ export class HandoffManager {
     const ring = this.deps.ring()
     const from = this.deps.self
     const now = this.deps.clock.now()
-    const running = [...this.running.values()].map(({ transfer, startedAt }): TransferStatus => ({
-      kind: 'hinted',
+    const running = [...this.running.values()].map(({ transfer, startedAt, kind }): TransferStatus => ({
+      kind,
       partition: transfer.partition,
       from,
       to: transfer.to,
@@ -105,7 +128,12 @@ export class HandoffManager {
       kind: 'hinted', partition: p, from, to: ring.owners[p]!, state, itemsSent: 0, itemsTotal: this.counts.get(p) ?? 0, rate: 0, startedAt: null,
     })
     const notRunning = (p: number) => !this.running.has(p)
-    return [...running, ...this.waiting.filter(notRunning).map(idle('waiting')), ...this.blocked.filter(notRunning).map(idle('blocked'))]
+    const moves = (this.deps.moves?.outgoing() ?? [])
+      .filter((m) => notRunning(m.partition))
+      .map((m): TransferStatus => ({
+        kind: 'ownership', partition: m.partition, from, to: m.to, state: this.deps.isUp(m.to) ? 'waiting' : 'blocked', itemsSent: 0, itemsTotal: 0, rate: 0, startedAt: null,
+      }))
+    return [...running, ...this.waiting.filter(notRunning).map(idle('waiting')), ...this.blocked.filter(notRunning).map(idle('blocked')), ...moves]
   }
 
   /** What this node holds for others: `spinekv cluster status` sums it over the members. */
@@ -128,8 +156,24 @@ export class HandoffManager {
     this.hinted.recounted([...counts.values()].reduce((a, b) => a + b, 0))
   }
 
-  private launch(p: number, ring: Ring): void {
-    const to = ring.owners[p]!
+  /**
+   * Committed moves away from this node, in the same slots as hinted transfers. A move that is
+   * no longer pending (the claimant flipped it) stops copying writes: what is left here is now
+   * hinted data and goes the hinted way.
+   */
+  private startMoves(ring: Ring): void {
+    const outgoing = this.deps.moves?.outgoing() ?? []
+    for (const p of [...this.moving.keys()]) if (!outgoing.some((m) => m.partition === p) && !this.running.has(p)) this.moving.delete(p)
+    for (const m of outgoing) {
+      if (this.running.size >= this.opts.maxConcurrent) return
+      if (this.running.has(m.partition) || !this.deps.isUp(m.to)) continue
+      this.moving.set(m.partition, m.to)
+      this.launch(m.partition, ring, m.to, () => this.deps.moves!.done(m))
+    }
+  }
+
+  private launch(p: number, ring: Ring, moveTo?: string, done?: () => Promise<void>): void {
+    const to = moveTo ?? ring.owners[p]!
     const transfer = new Transfer(p, to, {
       transport: this.deps.transport,
       backend: this.backend,
@@ -137,13 +181,19 @@ export class HandoffManager {
       ringChecksum: ringChecksum(ring),
       batchSize: this.opts.batchSize,
       batchTimeoutMs: this.opts.batchTimeoutMs,
+      keep: moveTo !== undefined,
     })
-    this.running.set(p, { transfer, startedAt: this.deps.clock.now() })
+    const kind = moveTo === undefined ? 'hinted' : 'ownership'
+    this.running.set(p, { transfer, startedAt: this.deps.clock.now(), kind })
     this.waiting = this.waiting.filter((w) => w !== p)
-    transfer.run().then(
-      () => this.deps.log.info({ partition: p, to, items: transfer.itemsSent }, 'handoff finished'),
-      (e: unknown) => this.deps.log.warn({ partition: p, to, err: String(e) }, 'handoff stopped; retried at the next check'),
-    ).finally(() => {
+    transfer
+      .run()
+      .then(async () => {
+        await done?.()
+        this.deps.log.info({ partition: p, to, kind, items: transfer.itemsSent }, 'handoff finished')
+      })
+      .catch((e: unknown) => this.deps.log.warn({ partition: p, to, kind, err: String(e) }, 'handoff stopped; retried at the next check'))
+      .finally(() => {
       this.running.delete(p)
       // Recount and start the next waiting partition now rather than at the next tick.
       if (!this.stopped) void this.check()

@@ -1,5 +1,5 @@
 /**
- * The owner's side of a handoff batch: merge each object into its own vnode (merge never
+ * The owner's (or incoming owner's) side of a handoff batch: merge each object into its own vnode (merge never
  * overwrites, so a batch sent twice, or racing newer writes, loses nothing), then acknowledge.
  */
 import { SpineError } from '../../api/errors.js'
@@ -16,13 +16,23 @@ export interface HandoffBatch {
   ring: string
 }
 
-export async function receiveHandoff(env: KvEnv, host: VnodeHost, from: string, batch: HandoffBatch): Promise<{ ok: true; merged: number }> {
+export async function receiveHandoff(
+  env: KvEnv,
+  host: VnodeHost,
+  from: string,
+  batch: HandoffBatch,
+  incoming: (partition: number) => boolean = () => false,
+): Promise<{ ok: true; merged: number }> {
   const ring: Ring = env.ring()
-  const mine = ringChecksum(ring)
-  if (batch.ring !== mine) {
-    throw new SpineError('RING_MISMATCH', `handoff from ${from} with ring ${batch.ring}, this node has ${mine}`, { from, theirs: batch.ring, ours: mine })
+  // The receiver must own the partition, or be taking it over in a committed move. Rings that
+  // differ elsewhere (a membership change under way flips partitions one by one) do not matter.
+  if (ring.owners[batch.p] !== env.self && !incoming(batch.p)) {
+    const mine = ringChecksum(ring)
+    if (batch.ring !== mine) {
+      throw new SpineError('RING_MISMATCH', `handoff from ${from} with ring ${batch.ring}, this node has ${mine}`, { from, theirs: batch.ring, ours: mine })
+    }
+    throw new SpineError('NOT_OWNER', `${env.self} does not own partition ${batch.p}`, { partition: batch.p })
   }
-  if (ring.owners[batch.p] !== env.self) throw new SpineError('NOT_OWNER', `${env.self} does not own partition ${batch.p}`, { partition: batch.p })
   const vnode = host.vnode(batch.p)
   for (const [k, o] of batch.items) {
     const bk = decodeOrThrow(() => decodeBKey(k))

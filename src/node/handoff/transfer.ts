@@ -9,7 +9,8 @@ import type { Backend } from '../../storage/backend.js'
 import type { Vnode } from '../vnode.js'
 
 export interface TransferStatus {
-  kind: 'hinted'
+  /** hinted: a fallback's data going home; ownership: a committed move to a new owner */
+  kind: 'hinted' | 'ownership'
   partition: number
   from: string
   to: string
@@ -30,6 +31,12 @@ export interface TransferDeps {
   ringChecksum: string
   batchSize: number
   batchTimeoutMs: number
+  /**
+   * Ownership moves: one pass, deleting nothing — the old owner keeps serving (and copies every
+   * write it takes to the new owner) until the claimant flips the partition; what it then holds
+   * is hinted data, handed off and deleted the usual way.
+   */
+  keep?: boolean
 }
 
 type Item = [Uint8Array, Uint8Array]
@@ -49,6 +56,7 @@ export class Transfer {
     for (;;) {
       const batch = await this.read(after)
       if (batch.length === 0) {
+        if (this.deps.keep) return
         // End of a pass: items written meanwhile were kept; go round again until nothing is left.
         if (after === undefined || (await this.deps.backend.isEmpty(this.partition))) return
         after = undefined
@@ -69,6 +77,7 @@ export class Transfer {
     const body = { op: 'handoff', p: this.partition, items: batch, ring: this.deps.ringChecksum }
     await this.deps.transport.request(this.to, body, this.deps.batchTimeoutMs)
     this.itemsSent += batch.length
+    if (this.deps.keep) return
     for (const [k, o] of batch) await this.deps.vnode.deleteIfUnchanged(k, o)
   }
 }
