@@ -120,6 +120,15 @@ t.test('grow 3 -> 4 under writes, then n1 leaves', async (t) => {
   t.ok(r4.members.every((m) => m.status === 'valid' && Math.abs(m.partitions - 16) <= 1), `16±1 partitions each: ${r4.members.map((m) => m.partitions).join(', ')}`)
   t.ok(r4.agreed && r4.agreement.every((a) => a.checksum === r4.checksum), 'every node agrees on the checksum')
 
+  // A restarted node keeps the ring it learnt (ring.json), not the --members it was started with.
+  t.equal((await cli(['dev', 'stop', '--dir', cluster.dir, '--node', 'n3'])).code, 0)
+  t.equal((await cli(['dev', 'start', '--dir', cluster.dir, '--node', 'n3'])).code, 0)
+  await waitFor('n3 back with the 4-node ring', async () => {
+    const r = await ringInfo(cluster.host(3))
+    return r.members.length === 4 && r.agreed
+  }, 30_000)
+  t.pass('n3 restarted on the 4-node ring')
+
   await writer.stop()
   const acked = [...base, ...writer.acked]
   t.ok(writer.acked.length > 0, `the writer kept writing (${writer.acked.length} acknowledged, ${writer.failures()} failed)`)

@@ -59,8 +59,10 @@ export async function startNodeProcess(cfg: NodeProcessConfig, log: Logger): Pro
   const info: NodeInfo = { name: cfg.name, host: cfg.host, clusterPort: cfg.clusterPort, clientPort: cfg.clientPort, httpPort: cfg.httpPort }
   const self = { name: cfg.name, host: cfg.host, port: cfg.clusterPort }
   const initial = await initialRing(cfg, self, log)
-  const transport = new TcpTransport({ self: cfg.name, host: cfg.host, port: cfg.clusterPort, peers: peersOf(initial, cfg.name), clock, log })
   const ringFile = join(cfg.dataDir, RING_FILE)
+  // Written at once, so the ring this node started with is the one a restart finds.
+  await saveRing(ringFile, initial)
+  const transport = new TcpTransport({ self: cfg.name, host: cfg.host, port: cfg.clusterPort, peers: peersOf(initial, cfg.name), clock, log })
   const node = new SpineNode({
     name: cfg.name,
     ring: toRing(initial),

@@ -1,0 +1,31 @@
+/**
+ * The simulator's long run in CI: 500 seeds of 200 operations with every fault (crashes, power
+ * cuts off, partitions, clogs, flaky links, clock skew), so fallbacks take writes and hinted
+ * handoff brings them home while faults continue. In its own file so tap runs it beside the rest.
+ */
+import t from 'tap'
+import { runSeed, type SeedResult } from '../src/sim/runSeed.js'
+import type { SimOptions } from '../src/sim/params.js'
+import { failureLine } from '../src/sim/report.js'
+
+const LONG: SimOptions = { faults: 'all', ops: 200, deleteMode: 'reap' }
+
+async function runRange(first: number, count: number, opts: SimOptions): Promise<SeedResult[]> {
+  const out: SeedResult[] = []
+  for (let seed = first; seed < first + count; seed++) out.push(await runSeed(seed, opts))
+  return out
+}
+
+function failuresOf(results: SeedResult[]): string[] {
+  return results.filter((r) => r.failures.length > 0).map(failureLine)
+}
+
+t.test('500 seeds with every fault (crashes, partitions, so fallbacks and handoff) pass', async (t) => {
+  const results = await runRange(1001, 500, LONG)
+  t.same(failuresOf(results), [], 'no seed fails')
+  const faults = results.reduce((n, r) => n + r.faults, 0)
+  const unknown = results.reduce((n, r) => n + r.history.ops.filter((o) => o.outcome === 'unknown').length, 0)
+  t.ok(faults > 500 * 5, `faults were injected (${faults})`)
+  t.ok(unknown > 0, `some operations ended unknown (${unknown}), so the faults bit`)
+})
+
