@@ -140,7 +140,7 @@ async function transfers(o: Common & { local?: boolean; watch?: boolean }): Prom
 function printTransfers(t: ClusterTransfers): void {
   if (t.transfers.length === 0) process.stdout.write('no transfers running or waiting\n')
   else {
-    const rows = t.transfers.map((x) => [x.kind, x.partition, x.from, x.to, x.state, `${x.itemsSent}/${x.itemsTotal}`, x.state === 'running' ? `${x.rate}/s` : '', bar(x)])
+    const rows = t.transfers.map((x) => [x.kind, x.partition, x.from, x.to, x.state, `${x.itemsSent}/${x.itemsTotal || '?'}`, x.state === 'running' ? `${x.rate}/s` : '', bar(x)])
     process.stdout.write(table(['kind', 'partition', 'from', 'to', 'state', 'items', 'rate', 'progress'], rows) + '\n')
   }
   if (t.unreachable.length) process.stdout.write(`not answering: ${t.unreachable.join(', ')} (their handoffs are not shown)\n`)

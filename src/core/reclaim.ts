@@ -61,6 +61,14 @@ export function violatingWindows(owners: readonly string[], n: number): number {
 }
 
 /**
+ * How much searching reclaim may do, per partition and member, before it settles for the
+ * fallback: successful reclaims over the test grid stay well below it, and it keeps the hopeless
+ * ones (a leaving node whose partitions no remaining member can take without shifting whole
+ * stretches of the ring) from spending seconds on Q = 1024.
+ */
+const WORK_PER_POSITION = 1_000
+
+/**
  * The ring being edited, with member indices instead of names (indices >= m are nodes that are
  * leaving) and, per member and partition, how many of that member's partitions lie within N-1:
  * that count makes "may a take p without a violation" an O(1) question.
@@ -73,6 +81,13 @@ class Layout {
   readonly orig: Int32Array
   readonly count: Int32Array
   private readonly near: Int32Array
+  /** member indices in use: members, leaving nodes, and one spare for a vacated partition */
+  readonly indices: number
+  /** each member's partitions in ascending order, for the gaps around a place */
+  private readonly sorted: number[][]
+  /** positions looked at by searches so far, against a budget that bounds a hopeless repair */
+  private work = 0
+  private readonly budget: number
 
   constructor(
     current: readonly string[],
@@ -84,11 +99,30 @@ class Layout {
     const index = new Map(names.map((x, i) => [x, i]))
     const leaving = [...new Set(current.filter((o) => !index.has(o)))].sort()
     leaving.forEach((x, k) => index.set(x, this.m + k))
+    this.indices = this.m + Math.max(1, leaving.length)
+    this.sorted = Array.from({ length: this.m }, () => [])
     this.owner = Int32Array.from(current, (o) => index.get(o)!)
     this.orig = this.owner.slice()
     this.count = new Int32Array(this.m)
     this.near = new Int32Array(this.m * this.q)
-    for (let p = 0; p < this.q; p++) this.account(p, this.owner[p]!, 1)
+    for (let p = 0; p < this.q; p++) {
+      const a = this.owner[p]!
+      this.account(p, a, 1)
+      if (a < this.m) this.sorted[a]!.push(p)
+    }
+    this.budget = WORK_PER_POSITION * this.q * Math.max(this.m, 8)
+  }
+
+  spend(positions: number): void {
+    this.work += positions
+  }
+
+  exhausted(): boolean {
+    return this.work > this.budget
+  }
+
+  get spent(): number {
+    return this.work
   }
 
   set(p: number, a: number): void {
@@ -97,6 +131,22 @@ class Layout {
     this.account(p, old, -1)
     this.owner[p] = a
     this.account(p, a, 1)
+    if (old < this.m) {
+      const ps = this.sorted[old]!
+      ps.copyWithin(lowerBound(ps, p), lowerBound(ps, p) + 1)
+      ps.pop()
+    }
+    if (a < this.m) {
+      const ps = this.sorted[a]!
+      const i = lowerBound(ps, p)
+      ps.push(p)
+      ps.copyWithin(i + 1, i, ps.length - 1)
+      ps[i] = p
+    }
+  }
+
+  positions(a: number): readonly number[] {
+    return this.sorted[a]!
   }
 
   /** a's partitions within distance 1..N-1 of p (p itself counts only if N-1 wraps onto it). */
@@ -173,10 +223,11 @@ function quotas(ring: Layout): Int32Array {
   return quota
 }
 
-/** taker takes partition p from its current owner */
+/** taker takes partition p from its current owner; prev is how the taker itself was reached */
 interface Edge {
   taker: number
   p: number
+  prev?: Edge | undefined
 }
 
 /** Who may take partitions in a search and who must give them up. */
@@ -184,8 +235,8 @@ interface Roles {
   /** partitions a still wants (0: a can only pass partitions along a path) */
   deficit(a: number): number
   donor(b: number): boolean
-  /** the spacing a's partitions would have if evenly spread */
-  spacing(a: number): number
+  /** the spacing a's partitions would have if evenly spread; without it, only path length counts */
+  spacing?: (a: number) => number
 }
 
 /**
@@ -210,61 +261,102 @@ function balance(ring: Layout): void {
  * A breadth-first search over members from the receivers: an edge a -> b means a can take one
  * of b's partitions with no partition of its own within N-1; it stops at the first level that
  * reaches a donor. Along the path every member but the ends gains one partition and loses one,
- * so counts only change at the ends, and the shortest path is the fewest moves. Each taker
- * appears once, and losing a partition never creates a violation, so the checks made against the
- * current ring stay valid when the whole path is applied. Null when no such path exists.
+ * so counts only change at the ends, and the shortest path is the fewest moves (a receiver may
+ * be in the middle of another receiver's path). Each taker appears once, and losing a partition
+ * never creates a violation, so the checks made against the current ring stay valid when the
+ * whole path is applied. Null when no such path exists.
  */
 function augmentingPath(ring: Layout, receivers: readonly number[], roles: Roles): Edge[] | null {
   const { m, q, owner } = ring
-  const root = Int32Array.from({ length: m }, (_, a) => a)
-  const via = new Map<number, Edge>()
-  const visited = new Uint8Array(m)
-  for (const a of receivers) visited[a] = 1
-  let frontier = [...receivers]
-  while (frontier.length > 0) {
-    let best: { edge: Edge; key: number[] } | undefined
-    const reached = new Map<number, { edge: Edge; key: number[] }>()
-    for (const a of frontier) {
-      // A member inside a path gives one partition to the member before it, so that partition
-      // does not count against where it may take one (a swap of neighbours is allowed).
-      const gives = via.get(a)?.p ?? -1
-      const gaps = gapsOf(ring, a)
-      const spacing = roles.spacing(a)
-      // Room a can spare beyond what it still needs (a path's middle members need none).
-      const spare = gaps.room - roles.deficit(a)
-      for (let p = 0; p < q; p++) {
-        const b = owner[p]!
-        if (b === a || ring.nearby(a, p) > (gives < 0 ? 0 : ring.between(p, gives))) continue
-        const donor = roles.donor(b)
-        if (!donor && visited[b]) continue
-        // The largest remaining deficit first (receivers progress evenly); then partitions whose
-        // move also clears a violation or empties a leaving node; then no waste of room the
-        // taker still needs; then a place at least the even spacing from the taker's others,
-        // the first such going round the ring (a new node walks round it at that stride).
-        const urgent = b >= m || ring.conflicted(p) ? 0 : 1
-        const wasteful = gaps.loss(p) - 1 > spare ? 1 : 0
-        const key = [-roles.deficit(root[a]!), urgent, wasteful, -Math.min(gaps.even(p), spacing), p, a]
-        if (donor) {
-          if (better(key, best?.key)) best = { edge: { taker: a, p }, key }
-        } else if (better(key, reached.get(b)?.key)) reached.set(b, { edge: { taker: a, p }, key })
-      }
+  const inner = new Uint8Array(m)
+  const isDonor = Uint8Array.from({ length: ring.indices }, (_, b) => (roles.donor(b) ? 1 : 0))
+  // Donors' partitions (where a path can end) and the rest (where it can go on), ascending.
+  const ends: number[] = []
+  const hops: number[] = []
+  for (let p = 0; p < q; p++) (isDonor[owner[p]!] ? ends : hops).push(p)
+  interface Node {
+    a: number
+    /** the edge by which a was reached, undefined for a receiver */
+    into?: Edge | undefined
+  }
+  /**
+   * Every place among `places` that a may take without a violation, with its rank (a tuple
+   * packed into one number; this is the hot loop): the largest remaining deficit first
+   * (receivers progress evenly); then partitions whose move also clears a violation or empties a
+   * leaving node; then no waste of room the taker still needs; then a place at least the even
+   * spacing from the taker's others, the first such going round the ring (a new node walks round
+   * it at that stride).
+   */
+  const scan = ({ a, into }: Node, places: readonly number[], take: (p: number, key: number) => void): void => {
+    const root = rootOf(into) ?? a
+    const rootDeficit = roles.deficit(root)
+    // A member inside a path gives one partition to the member before it, so that partition
+    // does not count against where it may take one (a swap of neighbours is allowed).
+    const gives = into?.p ?? -1
+    ring.spend(places.length)
+    // Where to take matters for the receiver, which keeps what it takes; a member in the middle
+    // of a path only needs its hop to be violation-free.
+    const gaps = roles.spacing && !into ? new GapWalk(ring.positions(a), q, ring.n) : undefined
+    const spacing = roles.spacing?.(a) ?? 0
+    const spare = (gaps?.room ?? q) - roles.deficit(a)
+    for (const p of places) {
+      const b = owner[p]!
+      if (b === a || b === root || (b < m && inner[b])) continue
+      const near = ring.nearby(a, p)
+      if (near > 0 && (gives < 0 || near > ring.between(p, gives))) continue
+      const urgent = b >= m || ring.conflicted(p) ? 0 : 2
+      gaps?.at(p)
+      const wasteful = gaps && gaps.loss - 1 > spare ? 1 : 0
+      const uneven = gaps ? q - Math.min(gaps.even, spacing) : 0
+      take(p, ((((q - rootDeficit) * 4 + urgent + wasteful) * (q + 1) + uneven) * q + p) * m + a)
     }
-    if (best) return unwind(best.edge, via, owner)
-    frontier = [...reached.keys()].sort((x, y) => x - y)
-    for (const b of frontier) {
-      const edge = reached.get(b)!.edge
-      visited[b] = 1
-      via.set(b, edge)
-      root[b] = root[edge.taker]!
+  }
+  // Receivers by deficit, largest first, as the deficit leads the ranking.
+  let frontier: Node[] = [...receivers].sort((x, y) => roles.deficit(y) - roles.deficit(x) || x - y).map((a) => ({ a }))
+  const reachedKey = new Float64Array(m)
+  const reached: (Edge | undefined)[] = []
+  for (let level = 0; frontier.length > 0; level++) {
+    let best: { edge: Edge; key: number } | undefined
+    for (const node of frontier) {
+      // Receivers are served one at a time: the next one is only scanned if this one has no
+      // direct edge (one scan per path, not one per receiver, and still complete).
+      if (best && level === 0) break
+      scan(node, ends, (p, key) => {
+        if (!best || key < best.key) best = { edge: { taker: node.a, p, prev: node.into }, key }
+      })
+    }
+    if (best) return unwind(best.edge, owner)
+    // No donor within reach: one hop further, to the members the frontier can take from.
+    reachedKey.fill(Infinity)
+    for (const node of frontier) {
+      scan(node, hops, (p, key) => {
+        const b = owner[p]!
+        if (key >= reachedKey[b]!) return
+        reachedKey[b] = key
+        reached[b] = { taker: node.a, p, prev: node.into }
+      })
+    }
+    frontier = []
+    for (let b = 0; b < m; b++) {
+      if (reachedKey[b] === Infinity) continue
+      inner[b] = 1
+      frontier.push({ a: b, into: reached[b] })
     }
   }
   return null
 }
 
+/** The receiver a path starts from (undefined for a receiver itself). */
+function rootOf(into: Edge | undefined): number | undefined {
+  let e = into
+  while (e?.prev) e = e.prev
+  return e?.taker
+}
+
 /** The path from a donor's partition back to the receiver that started it. */
-function unwind(last: Edge, via: Map<number, Edge>, owner: Int32Array): Edge[] {
-  const path = [last]
-  for (let e = via.get(last.taker); e !== undefined; e = via.get(e.taker)) path.push(e)
+function unwind(last: Edge, owner: Int32Array): Edge[] {
+  const path: Edge[] = []
+  for (let e: Edge | undefined = last; e; e = e.prev) path.push(e)
   // Sanity: each taker is the member whose partition the next edge along the path takes.
   for (let i = 0; i + 1 < path.length; i++) {
     if (owner[path[i + 1]!.p] !== path[i]!.taker) throw new Error('reclaim: broken augmenting path')
@@ -291,35 +383,59 @@ function forcedEdge(ring: Layout, receivers: readonly number[], roles: Roles): E
   return best.edge
 }
 
+/** The first index in ascending xs whose value is >= x. */
+function lowerBound(xs: readonly number[], x: number): number {
+  let [lo, hi] = [0, xs.length]
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (xs[mid]! < x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
 /**
- * Where member a's partitions sit around p. A gap of g positions between two of a's partitions
- * has room for floor(g/N)-1 more; loss(p) is how much of a's room taking p uses up (1, or 2 when
- * p lands badly in its gap) and room the total, so a taker that needs its room can avoid waste.
+ * Where member a's partitions sit around places it might take, visited in ascending order. A gap
+ * of g positions between two of a's partitions has room for floor(g/N)-1 more; `loss` is how
+ * much of a's room taking p uses up (1, or 2 when p lands badly in its gap) and `room` the
+ * total, so a taker that needs its room can avoid waste; `even` is the distance to a's nearer
+ * partition.
  */
-function gapsOf(ring: Layout, a: number): { room: number; loss(p: number): number; even(p: number): number } {
-  const { q, n, owner } = ring
-  const back = new Int32Array(q).fill(-1)
-  const ahead = new Int32Array(q).fill(-1)
-  const roomIn = (g: number): number => Math.max(0, Math.floor(g / n) - 1)
-  let last = -1
-  let room = 0
-  for (let i = 0; i < 2 * q; i++) {
-    const p = i % q
-    if (last >= 0) back[p] = i - last
-    if (owner[p] !== a) continue
-    if (last >= 0 && i >= q) room += roomIn(i - last)
-    last = i
+class GapWalk {
+  readonly room: number
+  loss = 1
+  even = 0
+  private j = 0
+
+  constructor(
+    private readonly ps: readonly number[],
+    private readonly q: number,
+    private readonly n: number,
+  ) {
+    const c = ps.length
+    let room = c === 0 ? Math.floor(q / n) : this.roomIn(ps[0]! + q - ps[c - 1]!)
+    for (let i = 1; i < c; i++) room += this.roomIn(ps[i]! - ps[i - 1]!)
+    this.room = room
   }
-  last = -1
-  for (let i = 2 * q - 1; i >= 0; i--) {
-    const p = i % q
-    if (last >= 0) ahead[p] = last - i
-    if (owner[p] === a) last = i
+
+  /** Look at p, a place a does not own, after any smaller one. */
+  at(p: number): void {
+    const { ps, q } = this
+    const c = ps.length
+    if (c === 0) {
+      this.loss = 1
+      this.even = q
+      return
+    }
+    while (this.j < c && ps[this.j]! < p) this.j++
+    const back = p - (this.j > 0 ? ps[this.j - 1]! : ps[c - 1]! - q)
+    const ahead = (this.j < c ? ps[this.j]! : ps[0]! + q) - p
+    this.loss = this.roomIn(back + ahead) - this.roomIn(back) - this.roomIn(ahead)
+    this.even = Math.min(back, ahead)
   }
-  return {
-    room: back[0]! < 0 ? Math.floor(q / n) : room,
-    loss: (p) => (back[p]! < 0 ? 1 : roomIn(back[p]! + ahead[p]!) - roomIn(back[p]!) - roomIn(ahead[p]!)),
-    even: (p) => (back[p]! < 0 ? q : Math.min(back[p]!, ahead[p]!)),
+
+  private roomIn(gap: number): number {
+    return Math.max(0, Math.floor(gap / this.n) - 1)
   }
 }
 
@@ -328,7 +444,7 @@ interface Step {
   /** swap partner partition, or -1 for a single move of p to member `to` */
   other: number
   to: number
-  key: number[]
+  key: number
 }
 
 /**
@@ -338,9 +454,14 @@ interface Step {
  * when no violation is left.
  */
 function repair(ring: Layout): boolean {
-  for (let round = 0; round < 4 * ring.q; round++) {
+  let cursor = 0
+  for (let round = 0; round < 4 * ring.q && !ring.exhausted(); round++) {
     if (ring.violatingWindows() === 0) return true
-    if (relocate(ring)) continue
+    const next = relocate(ring, cursor)
+    if (next >= 0) {
+      cursor = next
+      continue
+    }
     const step = bestStep(ring)
     if (!step) return false
     apply(ring, step)
@@ -348,33 +469,40 @@ function repair(ring: Layout): boolean {
   return ring.violatingWindows() === 0
 }
 
+/** Conflicting partitions tried after the first one that has a path, looking for a shorter one. */
+const LOOKAHEAD = 8
+
 /**
  * Take a conflicting partition p from its owner x (it becomes vacant, a donor) and search for an
  * augmenting path that refills it: x takes a partition elsewhere from y, y takes p, say, or
  * longer chains. When x owns a ceil quota any floor member may end up with one more instead, a
  * single move. Every hop is violation-free, so the conflict at p goes and none is added. The
- * shortest path over the conflicting partitions wins (the first of length <= 2 at once).
+ * search goes round the ring from `from` (where the last round stopped, so no conflict is tried
+ * over and over) and takes the shortest path among the first few found. Returns where to go on
+ * from, or -1 if no conflicting partition can be relocated.
  */
-function relocate(ring: Layout): boolean {
+function relocate(ring: Layout, from: number): number {
   const { q, m, count } = ring
   const floor = Math.floor(q / m)
   const ceil = Math.ceil(q / m)
+  const roles: Roles = { deficit: () => 1, donor: (b) => b >= m }
   let best: { p: number; path: Edge[] } | undefined
-  for (let p = 0; p < q && !(best && best.path.length <= 2); p++) {
+  let more = LOOKAHEAD
+  for (let i = 0; i < q && !ring.exhausted() && (!best || (best.path.length > 2 && more-- > 0)); i++) {
+    const p = (from + i) % q
     if (!ring.conflicted(p)) continue
     const x = ring.owner[p]!
     ring.set(p, m)
     // x below floor must win its partition back; otherwise whoever has room under ceil may.
     const receivers = Array.from({ length: m }, (_, a) => a).filter((a) => (count[x]! < floor ? a === x : count[a]! < ceil))
-    const roles: Roles = { deficit: () => 1, donor: (b) => b >= m, spacing: () => q }
     const path = augmentingPath(ring, receivers, roles)
     ring.set(p, x)
     if (path && (!best || path.length < best.path.length)) best = { p, path }
   }
-  if (!best) return false
+  if (!best) return -1
   ring.set(best.p, m)
   for (const e of best.path) ring.set(e.p, e.taker)
-  return true
+  return (best.p + 1) % q
 }
 
 function apply(ring: Layout, step: Step): void {
@@ -384,58 +512,44 @@ function apply(ring: Layout, step: Step): void {
   ring.set(step.other, x)
 }
 
+/**
+ * The cheapest step that lowers the number of conflicting pairs (two partitions of one member
+ * within N-1), for the first conflicting partition that has one: a swap of owners, or a move
+ * from a ceil member to a floor member. No violating window is left once no pair is, and every
+ * step lowers the count, so repair() terminates. Swaps that clear both sides are already found by
+ * relocate(); this is for the partial improvements left when none is.
+ */
 function bestStep(ring: Layout): Step | undefined {
   const { q, m, owner, count } = ring
   const floor = Math.floor(q / m)
-  for (let p = 0; p < q; p++) {
+  const moved = (t: number, a: number): number => (ring.orig[t] === a ? 0 : 1)
+  for (let p = 0; p < q && !ring.exhausted(); p++) {
     if (!ring.conflicted(p)) continue
+    ring.spend(q)
     const x = owner[p]!
+    const here = ring.nearby(x, p)
     let best: Step | undefined
-    const consider = (other: number, to: number): void => {
-      const step = evaluate(ring, p, other, to)
-      if (step && better(step.key, best?.key)) best = step
+    const consider = (other: number, to: number, dPairs: number, dMoves: number): void => {
+      if (dPairs >= 0) return
+      const key = ((dMoves + 2) * (4 * ring.n * q + 1) + dPairs + 2 * ring.n * q) * (q + 1) * m + (other + 1) * m + to
+      if (!best || key < best.key) best = { p, other, to, key }
     }
-    // A swap can only help if neither side lands next to two or more of its own partitions.
     for (let o = 0; o < q; o++) {
       const y = owner[o]!
-      if (y !== x && ring.nearby(y, p) <= 1 && ring.nearby(x, o) <= 1) consider(o, y)
+      if (y === x) continue
+      // After the swap y sits at p and x at o; the pair they formed with each other goes.
+      const shared = 2 * ring.between(p, o)
+      const dPairs = ring.nearby(y, p) + ring.nearby(x, o) - shared - here - ring.nearby(y, o)
+      consider(o, y, dPairs, moved(p, y) + moved(o, x) - moved(p, x) - moved(o, y))
     }
-    if (count[x] === floor + 1) {
-      for (let y = 0; y < m; y++) if (count[y] === floor && q % m !== 0) consider(-1, y)
+    if (count[x] === floor + 1 && q % m !== 0) {
+      for (let y = 0; y < m; y++) {
+        if (count[y] === floor) consider(-1, y, ring.nearby(y, p) - here, moved(p, y) - moved(p, x))
+      }
     }
     if (best) return best
   }
   return undefined
-}
-
-/** The effect of a step, measured by doing and undoing it; undefined if it does not improve. */
-function evaluate(ring: Layout, p: number, other: number, to: number): Step | undefined {
-  const touched = other < 0 ? [p] : [p, other]
-  const starts = new Set<number>()
-  for (const t of touched) for (let k = 0; k < ring.n; k++) starts.add((((t - k) % ring.q) + ring.q) % ring.q)
-  const measure = (): [number, number, number] => {
-    let bad = 0
-    for (const s of starts) if (ring.windowBad(s)) bad++
-    let pairs = 0
-    let moves = 0
-    for (const t of touched) {
-      pairs += ring.nearby(ring.owner[t]!, t)
-      moves += ring.moved(t)
-    }
-    return [bad, pairs, moves]
-  }
-  const before = measure()
-  const saved = touched.map((t) => ring.owner[t]!)
-  if (other < 0) ring.set(p, to)
-  else {
-    ring.set(p, to)
-    ring.set(other, saved[0]!)
-  }
-  const after = measure()
-  touched.forEach((t, i) => ring.set(t, saved[i]!))
-  const [dWindows, dPairs, dMoves] = [after[0] - before[0], after[1] - before[1], after[2] - before[2]]
-  if (dWindows > 0 || (dWindows === 0 && dPairs >= 0)) return undefined
-  return { p, other, to, key: [dMoves, dWindows, dPairs, other, to] }
 }
 
 /**
@@ -447,27 +561,34 @@ function alignedClaim(current: readonly string[], names: readonly string[], n: n
   const q = current.length
   const m = names.length
   const index = new Map(names.map((x, i) => [x, i]))
-  const fresh = claim(names, q, n).map((x) => index.get(x)!)
-  const cur = current.map((x) => index.get(x) ?? -1)
+  const fresh = Int32Array.from(claim(names, q, n), (x) => index.get(x)!)
+  const cur = Int32Array.from(current, (x) => index.get(x) ?? -1)
+  // overlap[f * m + a]: partitions fresh label f would give to current owner a, for one shift.
+  const overlap = new Int32Array(m * m)
+  const touched: number[] = []
   let best = { kept: -1, shift: 0, label: new Int32Array(m) }
   for (let shift = 0; shift < q; shift++) {
-    const overlap = new Map<number, number>()
     for (let p = 0; p < q; p++) {
       if (cur[p]! < 0) continue
       const k = fresh[(p + shift) % q]! * m + cur[p]!
-      overlap.set(k, (overlap.get(k) ?? 0) + 1)
+      const c = overlap[k]!
+      overlap[k] = c + 1
+      if (c === 0) touched.push(k)
     }
-    const entries = [...overlap].sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    touched.sort((x, y) => overlap[y]! - overlap[x]! || x - y)
     const label = new Int32Array(m).fill(-1)
     const used = new Uint8Array(m)
     let kept = 0
-    for (const [k, c] of entries) {
+    for (const k of touched) {
       const [from, to] = [Math.floor(k / m), k % m]
-      if (label[from]! >= 0 || used[to]) continue
-      label[from] = to
-      used[to] = 1
-      kept += c
+      if (label[from]! < 0 && !used[to]) {
+        label[from] = to
+        used[to] = 1
+        kept += overlap[k]!
+      }
+      overlap[k] = 0
     }
+    touched.length = 0
     if (kept <= best.kept) continue
     // Labels no current owner matched take the remaining members in order.
     let next = 0

@@ -91,10 +91,12 @@ export class HandoffManager {
     if (this.checking) return
     this.checking = true
     try {
+      const held = await this.backend.partitions()
+      await this.recount(hintedPartitions(held, this.deps.ring(), this.deps.self).filter((p) => !this.deps.moves?.incoming(p)))
+      // The ring may have changed during the awaits (a move flipped to this node): decide on the
+      // ring as it is now, never on a snapshot from before them.
       const ring = this.deps.ring()
-      const held = (await this.backend.partitions()).filter((p) => !this.deps.moves?.incoming(p))
-      await this.recount(hintedPartitions(held, ring, this.deps.self))
-      const hinted = [...this.counts.keys()]
+      const hinted = [...this.counts.keys()].filter((p) => this.isHinted(p))
       this.startMoves(ring)
       const plan = planTransfers(hinted, ring, this.deps.isUp, new Set(this.running.keys()), this.opts.maxConcurrent)
       this.waiting = plan.waiting
@@ -120,7 +122,8 @@ export class HandoffManager {
       to: transfer.to,
       state: 'running',
       itemsSent: transfer.itemsSent,
-      itemsTotal: Math.max(this.counts.get(transfer.partition) ?? 0, transfer.itemsSent),
+      // Ownership moves are not counted ahead (a fold of the whole partition): 0 means unknown.
+      itemsTotal: kind === 'ownership' ? 0 : Math.max(this.counts.get(transfer.partition) ?? 0, transfer.itemsSent),
       rate: now > startedAt ? Math.round((transfer.itemsSent * 1000) / (now - startedAt)) : 0,
       startedAt,
     }))
@@ -182,6 +185,8 @@ export class HandoffManager {
       batchSize: this.opts.batchSize,
       batchTimeoutMs: this.opts.batchTimeoutMs,
       keep: moveTo !== undefined,
+      // A hinted copy is deleted only while this node still does not own the partition.
+      stillValid: moveTo === undefined ? () => this.isHinted(p) : () => true,
     })
     const kind = moveTo === undefined ? 'hinted' : 'ownership'
     this.running.set(p, { transfer, startedAt: this.deps.clock.now(), kind })

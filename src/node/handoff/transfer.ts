@@ -4,6 +4,7 @@
  * is deleted before its acknowledgement, so a transfer cut short by a crash on either side simply
  * resends on the next attempt (merging twice is harmless). It ends when the partition is empty.
  */
+import { SpineError } from '../../api/errors.js'
 import type { Transport } from '../../net/transport.js'
 import type { Backend } from '../../storage/backend.js'
 import type { Vnode } from '../vnode.js'
@@ -37,6 +38,11 @@ export interface TransferDeps {
    * is hinted data, handed off and deleted the usual way.
    */
   keep?: boolean
+  /**
+   * Checked after each acknowledgement, before any delete: false (the ring changed and this node
+   * now owns the partition) stops the transfer with nothing deleted.
+   */
+  stillValid?: () => boolean
 }
 
 type Item = [Uint8Array, Uint8Array]
@@ -78,6 +84,9 @@ export class Transfer {
     await this.deps.transport.request(this.to, body, this.deps.batchTimeoutMs)
     this.itemsSent += batch.length
     if (this.deps.keep) return
+    if (this.deps.stillValid && !this.deps.stillValid()) {
+      throw new SpineError('RING_MISMATCH', `partition ${this.partition} is no longer held for ${this.to}; nothing deleted`, { partition: this.partition })
+    }
     for (const [k, o] of batch) await this.deps.vnode.deleteIfUnchanged(k, o)
   }
 }
