@@ -85,6 +85,8 @@ export const FAILURE = {
 export const HANDOFF = {
   /** How often a node looks for hinted partitions whose owner is up again. */
   checkIntervalMs: 10_000,
+  /** Also check the moment the failure detector hears a member that was down (its hints go home at once). */
+  checkOnUp: true,
   /** Transfers one node runs at once (Riak: handoff_concurrency 2). */
   maxConcurrent: 2,
   /** Objects sent in one handoff message; each batch is acknowledged before its items are deleted. */

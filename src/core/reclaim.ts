@@ -7,13 +7,17 @@
  *   otherwise no more violating windows than a fresh claim() would have.
  * Three steps:
  * 1. balance: members under their quota take partitions from leaving nodes and over-quota
- *    members along shortest "augmenting paths" (a takes from b, b takes from c, ... until a donor),
- *    where every hop lands on a partition with no partition of the taker within N-1, so balancing
- *    never creates a violation while such a path exists;
- * 2. repair: swaps (or single moves between a ceil and a floor member) that lower the number of
- *    violating windows, cheapest in moved partitions first;
+ *    members along shortest "augmenting paths" (a takes from b, b takes from c, ... until a
+ *    donor), every hop landing where the taker has no partition within N-1, so balancing
+ *    creates no violation while such a path exists (a new node walks round the ring taking one
+ *    partition every Q/quota or so);
+ * 2. repair (only if spread is possible and violations are left): move a conflicting partition's
+ *    owner elsewhere along such a path, else re-lay a short stretch of the ring with the same
+ *    owners by a small search, else swap owners to lower the conflicting pairs;
  * 3. fallback: if violations remain above what is allowed, the fresh claim, rotated and relabelled
- *    to keep as many current owners as possible (correct, but it moves more).
+ *    to keep as many current owners as possible (correct, but it moves more). In practice this
+ *    happens when no remaining member can take a leaving node's partitions without a repeat
+ *    (m-1 <= 2(N-1)), or when spread is impossible and only round robin is good enough.
  * Pure and deterministic: members are sorted, ties are broken by index, nothing random.
  */
 import { claim, spreadPossible } from './claim.js'
@@ -50,7 +54,7 @@ export function reclaimReport(current: readonly string[], members: readonly stri
 }
 
 /** Windows of n consecutive partitions (wrapping) that hold some node twice. */
-export function violatingWindows(owners: readonly string[], n: number): number {
+function violatingWindows(owners: readonly string[], n: number): number {
   let bad = 0
   for (let s = 0; s < owners.length; s++) {
     const seen = new Set<string>()
@@ -121,27 +125,24 @@ class Layout {
     return this.work > this.budget
   }
 
-  get spent(): number {
-    return this.work
-  }
-
   set(p: number, a: number): void {
     const old = this.owner[p]!
     if (old === a) return
     this.account(p, old, -1)
     this.owner[p] = a
     this.account(p, a, 1)
+    // Plain loops: splice and copyWithin are far slower on these arrays.
     if (old < this.m) {
       const ps = this.sorted[old]!
-      ps.copyWithin(lowerBound(ps, p), lowerBound(ps, p) + 1)
+      for (let i = lowerBound(ps, p); i + 1 < ps.length; i++) ps[i] = ps[i + 1]!
       ps.pop()
     }
     if (a < this.m) {
       const ps = this.sorted[a]!
-      const i = lowerBound(ps, p)
+      const at = lowerBound(ps, p)
       ps.push(p)
-      ps.copyWithin(i + 1, i, ps.length - 1)
-      ps[i] = p
+      for (let i = ps.length - 1; i > at; i--) ps[i] = ps[i - 1]!
+      ps[at] = p
     }
   }
 
@@ -166,10 +167,6 @@ class Layout {
   conflicted(p: number): boolean {
     const a = this.owner[p]!
     return a < this.m && this.nearby(a, p) > 0
-  }
-
-  moved(p: number): number {
-    return this.owner[p] === this.orig[p] ? 0 : 1
   }
 
   windowBad(s: number): boolean {
@@ -448,10 +445,11 @@ interface Step {
 }
 
 /**
- * Clear the violations balance() had to leave (and any the current ring had). Each round either
- * relocates one conflicting partition along a violation-free path, or takes the best swap that
- * lowers (violating windows, conflicting pairs); both lower that pair, so this terminates. True
- * when no violation is left.
+ * Clear the violations balance() had to leave (and any the current ring had). Each round
+ * relocates one conflicting partition along a violation-free path, or re-lays a stretch round
+ * one, or takes the best swap that lowers the conflicting pairs; each lowers the number of
+ * conflicting pairs, so this terminates (and the work budget bounds it). True when no violation
+ * is left.
  */
 function repair(ring: Layout): boolean {
   let cursor = 0
@@ -462,11 +460,73 @@ function repair(ring: Layout): boolean {
       cursor = next
       continue
     }
+    if (relayAround(ring)) continue
     const step = bestStep(ring)
     if (!step) return false
     apply(ring, step)
   }
   return ring.violatingWindows() === 0
+}
+
+/** Nodes one relay() may visit; a stretch that cannot be laid out within it is left alone. */
+const RELAY_BUDGET = 20_000
+
+/**
+ * Re-lay a stretch of the ring round the first conflicting partition: the same owners (so the
+ * counts stay), in an order that leaves no violating window touching the stretch, found by a
+ * depth-first search that tries each partition's current owner first (so few move). Stretches
+ * of growing length are tried. The windows it touches end up clear and no other changes, so the
+ * count of violations falls.
+ */
+function relayAround(ring: Layout): boolean {
+  let p = 0
+  while (p < ring.q && !ring.conflicted(p)) p++
+  if (p === ring.q) return false
+  for (let radius = ring.n; 2 * radius + 2 * ring.n <= ring.q; radius *= 2) {
+    if (relay(ring, (p - radius + ring.q) % ring.q, 2 * radius + 1)) return true
+    if (radius >= 8 * ring.n) break
+  }
+  return false
+}
+
+function relay(ring: Layout, start: number, len: number): boolean {
+  const { q, n, m } = ring
+  const at = (i: number): number => (((start + i) % q) + q) % q
+  const current = Int32Array.from({ length: len }, (_, i) => ring.owner[at(i)]!)
+  const left = new Int32Array(m)
+  for (const a of current) left[a] = left[a]! + 1
+  const chosen = new Int32Array(len)
+  // Owner at offset i from start: chosen inside the stretch, the ring's own outside it.
+  const ownerAt = (i: number): number => (i >= 0 && i < len ? chosen[i]! : ring.owner[at(i)]!)
+  const fits = (i: number, a: number): boolean => {
+    for (let k = 1; k < n; k++) {
+      if (ownerAt(i - k) === a) return false
+      if (i + k >= len && ring.owner[at(i + k)] === a) return false
+    }
+    return true
+  }
+  // After the current owner, the owners with the most partitions in the stretch first: they are
+  // the hardest to fit, as in claim's spreadClaim.
+  const owners = [...new Set(current)].sort((x, y) => left[y]! - left[x]! || x - y)
+  let budget = RELAY_BUDGET
+  const place = (i: number): boolean => {
+    if (i === len) return true
+    if (--budget < 0) return false
+    for (let c = -1; c < owners.length; c++) {
+      const a = c < 0 ? current[i]! : owners[c]!
+      if ((c >= 0 && a === current[i]) || left[a] === 0 || !fits(i, a)) continue
+      chosen[i] = a
+      left[a] = left[a]! - 1
+      if (place(i + 1)) return true
+      left[a] = left[a]! + 1
+    }
+    return false
+  }
+  const found = place(0)
+  ring.spend((RELAY_BUDGET - Math.max(0, budget)) * owners.length * n)
+  if (!found) return false
+  for (let i = 0; i < len; i++) ring.set(at(i), chosen[i]!)
+  return true
 }
 
 /** Conflicting partitions tried after the first one that has a path, looking for a shorter one. */

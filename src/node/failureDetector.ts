@@ -27,8 +27,13 @@ export class FailureDetector {
     this.startedAt = clock.now()
   }
 
+  /** Called when a member held down is heard again (hinted handoff starts at once, not at its next tick). */
+  onUp: ((node: string) => void) | undefined
+
   heard(node: string): void {
+    const wasDown = !this.isUp(node)
     this.lastHeard.set(node, this.clock.now())
+    if (wasDown) this.onUp?.(node)
   }
 
   isUp(node: string): boolean {

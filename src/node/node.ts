@@ -91,6 +91,8 @@ export class SpineNode {
       { self: deps.name, ring: () => this.ring, moves: this.ringManager?.moves(), clock: deps.clock, transport: deps.transport, host: this.vnodes, isUp: this.env.isUp, log: deps.log },
       { ...HANDOFF, ...deps.handoff },
     )
+    // A member back from down may be owed hinted data: look now rather than at the next tick.
+    this.detector.onUp = () => this.handoff.ownerUp()
     deps.transport.serve(clusterHandler(this.env, this.vnodes, deps.info, (n) => this.detector.heard(n), this.handoff, this.ringManager))
   }
 

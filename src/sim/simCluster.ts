@@ -184,7 +184,8 @@ export class SimCluster {
       info: () => ({ name: m.name, host: 'sim', clusterPort: 0, clientPort: 0, httpPort: 0 }),
       // As a real process: heartbeats drive sloppy quorum, and hinted data goes home on the sim clock.
       heartbeat: { intervalMs: FAILURE.heartbeatIntervalMs, timeoutMs: FAILURE.heartbeatTimeoutMs },
-      handoff: { checkIntervalMs: this.spec.handoffCheckMs ?? SIM_HANDOFF_CHECK_MS, batchTimeoutMs: SIM_HANDOFF_BATCH_TIMEOUT_MS },
+      // The 'nohandoff' plant sets a check interval beyond the run, and no check on up either.
+      handoff: { checkIntervalMs: this.spec.handoffCheckMs ?? SIM_HANDOFF_CHECK_MS, checkOnUp: this.spec.handoffCheckMs === undefined, batchTimeoutMs: SIM_HANDOFF_BATCH_TIMEOUT_MS },
       membership: this.spec.membership ? this.membershipFor(m) : undefined,
     })
     let abort!: (e: SpineError) => void

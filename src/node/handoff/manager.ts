@@ -19,6 +19,8 @@ import { Transfer, type TransferStatus } from './transfer.js'
 
 export interface HandoffOptions {
   checkIntervalMs: number
+  /** Check as soon as the detector hears a member that was down (false: only on the timer). */
+  checkOnUp: boolean
   maxConcurrent: number
   batchSize: number
   batchTimeoutMs: number
@@ -58,6 +60,7 @@ export class HandoffManager {
   private timer: TimerHandle | undefined
   private stopped = true
   private checking = false
+  private again = false
 
   constructor(
     private readonly deps: HandoffDeps,
@@ -86,10 +89,19 @@ export class HandoffManager {
     return this.moving.get(partition)
   }
 
+  /** The detector heard a member that was down: it may be owed hinted data. */
+  ownerUp(): void {
+    if (this.opts.checkOnUp && !this.stopped) void this.check()
+  }
+
   /** One check, also callable directly (tests, an operator's nudge). */
   async check(): Promise<void> {
-    if (this.checking) return
+    if (this.checking) {
+      this.again = true // asked during a check (an owner came back): run once more after it
+      return
+    }
     this.checking = true
+    this.again = false
     try {
       const held = await this.backend.partitions()
       await this.recount(hintedPartitions(held, this.deps.ring(), this.deps.self).filter((p) => !this.deps.moves?.incoming(p)))
@@ -109,6 +121,7 @@ export class HandoffManager {
     } finally {
       this.checking = false
     }
+    if (this.again && !this.stopped) await this.check()
   }
 
   transfers(): TransferStatus[] {
