@@ -3,7 +3,7 @@
  * loopback ports, stopped (SIGKILL if need be) when the test ends.
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -39,7 +39,9 @@ function portFree(port: number): Promise<boolean> {
 /** A base port whose node ports (base+10i .. base+10i+2) are all free right now. */
 export async function freeBasePort(nodes: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + 100 * Math.floor(Math.random() * 400)
+    // Below Linux's ephemeral range (32768+), so no outgoing connection can take a port between
+    // this check and the node binding it.
+    const base = 20_000 + 100 * Math.floor(Math.random() * 120)
     const ports = Array.from({ length: nodes }, (_, k) => [0, 1, 2].map((d) => base + 10 * (k + 1) + d)).flat()
     if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base
   }
@@ -54,11 +56,25 @@ export interface TestCluster {
   stop(): Promise<void>
 }
 
+/**
+ * A fresh dev cluster on free ports. A start that times out is retried once on new ports (a
+ * port picked as free can be taken by another process's outgoing connection before the node
+ * binds it, and a loaded CI machine is slow); the failure keeps the nodes' last log lines.
+ */
 export async function startCluster(nodes = 3, extra: string[] = []): Promise<TestCluster> {
-  const dir = mkdtempSync(join(tmpdir(), 'spinekv-test-'))
-  const basePort = await freeBasePort(nodes)
-  const r = await cli(['dev', 'start', '--dir', dir, '--nodes', String(nodes), '--base-port', String(basePort), '--detach', ...extra])
-  if (r.code !== 0) throw new Error(`dev start failed (${r.code}): ${r.stderr}`)
+  let dir = ''
+  let basePort = 0
+  for (let attempt = 1; ; attempt++) {
+    dir = mkdtempSync(join(tmpdir(), 'spinekv-test-'))
+    basePort = await freeBasePort(nodes)
+    const r = await cli(['dev', 'start', '--dir', dir, '--nodes', String(nodes), '--base-port', String(basePort), '--detach', ...extra])
+    if (r.code === 0) break
+    const logs = nodeLogTails(dir, nodes)
+    await cli(['dev', 'stop', '--dir', dir, '--kill'])
+    rmSync(dir, { recursive: true, force: true })
+    if (attempt >= 2) throw new Error(`dev start failed (${r.code}): ${r.stderr}\n${logs}`)
+    process.stderr.write(`dev start failed (${r.code}), retrying on other ports: ${r.stderr}\n${logs}\n`)
+  }
   const clientPort = (i: number): number => basePort + 10 * i + 1
   return {
     dir,
@@ -70,4 +86,12 @@ export async function startCluster(nodes = 3, extra: string[] = []): Promise<Tes
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+function nodeLogTails(dir: string, nodes: number): string {
+  return Array.from({ length: nodes }, (_, k) => {
+    const file = join(dir, `n${k + 1}.log`)
+    const lines = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').slice(-5) : ['(no log)']
+    return `n${k + 1}.log: ${lines.join(' | ')}`
+  }).join('\n')
 }
