@@ -19,17 +19,14 @@
  *
  *   node dist/bench/handoff.js --objects 100000 --readers 16 --baseline-s 15
  */
-import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import os from 'node:os'
-import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { parseArgs, promisify } from 'node:util'
-import * as hdr from 'hdr-histogram-js'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 import { connect, type SpineClient } from '../src/client/index.js'
 import type { ClusterStatus, ClusterTransfers } from '../src/client/types.js'
+import { bump, cli as runCli, errCode, freeBasePort, latency, log, now, sleep } from './localCluster.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -65,41 +62,7 @@ const POLL_MS = 250
 const BUCKET_READ = 'readset'
 const BUCKET_LOAD = 'hinted'
 
-const CLI = resolve(fileURLToPath(new URL('.', import.meta.url)), '../src/cli/main.js')
-const execFileP = promisify(execFile)
-
-/** Epoch milliseconds with sub-millisecond resolution (comparable with the nodes' Date.now()). */
-const now = (): number => performance.timeOrigin + performance.now()
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-const log = (msg: string): void => void process.stderr.write(`[${new Date().toISOString().slice(11, 23)}] ${msg}\n`)
-
-async function cli(cliArgs: string[]): Promise<string> {
-  try {
-    const { stdout } = await execFileP(process.execPath, [CLI, ...cliArgs], { timeout: 90_000 })
-    return stdout
-  } catch (e) {
-    const err = e as { code?: number; stderr?: string; message: string }
-    throw new Error(`spinekv ${cliArgs.join(' ')} failed (${err.code ?? '?'}): ${(err.stderr ?? err.message).trim()}`)
-  }
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const s = createServer()
-    s.once('error', () => res(false))
-    s.listen(port, '127.0.0.1', () => s.close(() => res(true)))
-  })
-}
-
-/** A base port whose node ports (base+10i .. base+10i+2, i = 1..nodes) are all free right now. */
-async function freeBasePort(nodes: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + 100 * Math.floor(Math.random() * 400)
-    const ports = Array.from({ length: nodes }, (_, k) => [0, 1, 2].map((d) => base + 10 * (k + 1) + d)).flat()
-    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base
-  }
-  throw new Error('no free port range found')
-}
+const cli = (cliArgs: string[]): Promise<string> => runCli(cliArgs, 90_000)
 
 interface Window {
   ops: number
@@ -120,39 +83,13 @@ class ReadLog {
   notFound = 0
 
   window(from: number, to: number): Window {
-    const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 })
-    let ops = 0
-    for (let i = 0; i < this.at.length; i++) {
-      const t = this.at[i]!
-      if (t >= from && t < to) {
-        hist.recordValue(Math.min(120_000_000, this.latUs[i]!))
-        ops++
-      }
-    }
     const errors = this.errorsAt.filter((t) => t >= from && t < to).length
     const seconds = Math.max(0, (to - from) / 1000)
-    const w = {
-      ops,
-      errors,
-      seconds,
-      opsPerSec: seconds > 0 ? ops / seconds : 0,
-      p50Ms: ops ? hist.getValueAtPercentile(50) / 1000 : NaN,
-      p99Ms: ops ? hist.getValueAtPercentile(99) / 1000 : NaN,
-      maxMs: ops ? hist.maxValue / 1000 : NaN,
-    }
-    hist.destroy()
-    return w
+    const lat = latency(this.at, this.latUs, from, to)
+    return { ...lat, errors, seconds, opsPerSec: seconds > 0 ? lat.ops / seconds : 0 }
   }
 }
 
-function errCode(e: unknown): string {
-  const c = (e as { code?: unknown })?.code
-  return typeof c === 'string' ? c : (e as Error)?.message?.slice(0, 60) ?? String(e)
-}
-
-function bump(m: Map<string, number>, k: string): void {
-  m.set(k, (m.get(k) ?? 0) + 1)
-}
 
 function totalHinted(s: ClusterStatus): number {
   return s.members.reduce((a, m) => a + (m.hintedKeys ?? 0), 0)

@@ -10,21 +10,11 @@
  * brought a reaped value back (seed 126).
  */
 import t from 'tap'
-import { runSeed, type SeedResult } from '../src/sim/runSeed.js'
+import { runSeed } from '../src/sim/runSeed.js'
 import type { SimOptions } from '../src/sim/params.js'
-import { failureLine } from '../src/sim/report.js'
+import { failuresOf, runRange } from './harness/simRuns.js'
 
 const ALL: SimOptions = { faults: 'all', ops: 100, deleteMode: 'reap' }
-
-async function runRange(first: number, count: number, opts: SimOptions): Promise<SeedResult[]> {
-  const out: SeedResult[] = []
-  for (let seed = first; seed < first + count; seed++) out.push(await runSeed(seed, opts))
-  return out
-}
-
-function failuresOf(results: SeedResult[]): string[] {
-  return results.filter((r) => r.failures.length > 0).map(failureLine)
-}
 
 t.test('a seed replays bit for bit: same history hash, same event count, same verdict', async (t) => {
   for (const seed of [7, 195]) {

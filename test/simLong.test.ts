@@ -4,21 +4,10 @@
  * handoff brings them home while faults continue. In its own file so tap runs it beside the rest.
  */
 import t from 'tap'
-import { runSeed, type SeedResult } from '../src/sim/runSeed.js'
 import type { SimOptions } from '../src/sim/params.js'
-import { failureLine } from '../src/sim/report.js'
+import { failuresOf, runRange } from './harness/simRuns.js'
 
 const LONG: SimOptions = { faults: 'all', ops: 200, deleteMode: 'reap' }
-
-async function runRange(first: number, count: number, opts: SimOptions): Promise<SeedResult[]> {
-  const out: SeedResult[] = []
-  for (let seed = first; seed < first + count; seed++) out.push(await runSeed(seed, opts))
-  return out
-}
-
-function failuresOf(results: SeedResult[]): string[] {
-  return results.filter((r) => r.failures.length > 0).map(failureLine)
-}
 
 t.test('500 seeds with every fault (crashes, partitions, so fallbacks and handoff) pass', async (t) => {
   const results = await runRange(1001, 500, LONG)

@@ -9,18 +9,14 @@
 import t from 'tap'
 import { runSeed } from '../src/sim/runSeed.js'
 import type { SimOptions } from '../src/sim/params.js'
-import { failureLine } from '../src/sim/report.js'
+import { failuresOf, runRange } from './harness/simRuns.js'
 
 const MEMBERSHIP: SimOptions = { faults: 'all', ops: 60, deleteMode: 'reap', membership: true }
 
 t.test('500 seeds with membership changes among every fault pass', async (t) => {
-  const failures: string[] = []
-  let changes = 0
-  for (let seed = 1; seed <= 500; seed++) {
-    const r = await runSeed(seed, MEMBERSHIP)
-    if (r.failures.length) failures.push(failureLine(r))
-    changes += r.history.faults.filter((f) => /^(join|leave) /.test(f.what)).length
-  }
+  const results = await runRange(1, 500, MEMBERSHIP)
+  const failures = failuresOf(results)
+  const changes = results.reduce((n, r) => n + r.history.faults.filter((f) => /^(join|leave) /.test(f.what)).length, 0)
   t.same(failures, [], 'no seed fails')
   t.ok(changes > 100, `membership changes happened (${changes} joins and leaves staged)`)
 })

@@ -2,7 +2,7 @@
  * The client port's operations: the wire in front of the coordinators. Each field is checked
  * here, once, so a malformed request gets a typed error and reaches nothing stored.
  */
-import { clusterStatus, clusterTransfers } from './clusterView.js'
+import { clusterStatus, clusterTransfers, type MembersOf } from './clusterView.js'
 import { SpineError } from './errors.js'
 import { KV, NET } from '../config.js'
 import { encodeBKey, type BKey } from '../core/hash.js'
@@ -15,7 +15,6 @@ import { parseForward, parseWriteOptions } from '../kv/forward.js'
 import { kvGet } from '../kv/getFsm.js'
 import { kvPut } from '../kv/putFsm.js'
 import { checkBKey, checkBoolean, checkQuorumSpec, checkTimeout, type ReadOptions } from '../kv/request.js'
-import type { NodeInfo } from '../node/messages.js'
 import type { TransferStatus } from '../node/handoff/transfer.js'
 import type { MembershipOps } from '../node/membershipOps.js'
 import { isNodeName } from '../node/members.js'
@@ -23,7 +22,7 @@ import { isNodeName } from '../node/members.js'
 export interface ClientApiDeps {
   env: KvEnv
   /** Addresses of every member, for clients that route straight to a primary. */
-  members(): Promise<Array<NodeInfo & { up: boolean; status?: string }>>
+  members: MembersOf
   /** Handoffs in progress and waiting on this node (`spinekv cluster transfers`). */
   transfers?(): TransferStatus[]
   /** Dynamic membership (absent on nodes with a static ring). */

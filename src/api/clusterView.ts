@@ -5,6 +5,7 @@
  * than failing the whole view — at 3 a.m. a partial picture beats none.
  */
 import { NET } from '../config.js'
+import type { MemberStatus } from '../core/clusterRing.js'
 import { ownerCounts } from '../core/ring.js'
 import type { KvEnv } from '../kv/env.js'
 import type { TransferStatus } from '../node/handoff/transfer.js'
@@ -17,10 +18,10 @@ export interface HandoffState {
   transfers: TransferStatus[]
 }
 
-export interface MemberStatus {
+/** One member in `status()`; hinted fields are null when the member did not answer. */
+export interface MemberView {
   node: string
-  /** Membership status: joining, valid, leaving or exiting. */
-  status: string
+  status: MemberStatus
   /** The asked node's failure detector: does it hear this member? */
   up: boolean
   /** Whether the member answered this request. */
@@ -33,7 +34,20 @@ export interface MemberStatus {
   error?: string
 }
 
-export type MembersOf = () => Promise<Array<NodeInfo & { up: boolean; status?: string }>>
+export type MembersOf = () => Promise<Array<NodeInfo & { up: boolean; status?: MemberStatus }>>
+
+export interface ClusterStatus {
+  node: string
+  q: number
+  members: MemberView[]
+}
+
+export interface ClusterTransfers {
+  node: string
+  transfers: TransferStatus[]
+  /** members that did not answer: their handoffs are not listed */
+  unreachable: string[]
+}
 
 async function handoffOf(env: KvEnv, node: string): Promise<HandoffState | { error: string }> {
   try {
@@ -43,12 +57,12 @@ async function handoffOf(env: KvEnv, node: string): Promise<HandoffState | { err
   }
 }
 
-export async function clusterStatus(env: KvEnv, members: MembersOf): Promise<{ node: string; q: number; members: MemberStatus[] }> {
+export async function clusterStatus(env: KvEnv, members: MembersOf): Promise<ClusterStatus> {
   const ring = env.ring()
   const owned = ownerCounts(ring)
   const list = await members()
   const rows = await Promise.all(
-    list.map(async (m): Promise<MemberStatus> => {
+    list.map(async (m): Promise<MemberView> => {
       const h = await handoffOf(env, m.name)
       const partitions = owned.get(m.name) ?? 0
       const base = { node: m.name, status: m.status ?? 'valid', up: m.up, partitions, ringPercent: Math.round((partitions * 1000) / ring.q) / 10 }
@@ -59,7 +73,7 @@ export async function clusterStatus(env: KvEnv, members: MembersOf): Promise<{ n
   return { node: env.self, q: ring.q, members: rows }
 }
 
-export async function clusterTransfers(env: KvEnv, members: MembersOf): Promise<{ node: string; transfers: TransferStatus[]; unreachable: string[] }> {
+export async function clusterTransfers(env: KvEnv, members: MembersOf): Promise<ClusterTransfers> {
   const list = await members()
   const states = await Promise.all(list.map(async (m) => ({ node: m.name, h: await handoffOf(env, m.name) })))
   const transfers = states.flatMap(({ h }) => ('error' in h ? [] : h.transfers))

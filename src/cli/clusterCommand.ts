@@ -1,9 +1,11 @@
 /** `spinekv cluster status|transfers`: the operator's view of members and handoffs. */
 import cliProgress from 'cli-progress'
 import type { Command } from 'commander'
-import { connect, type SpineClient } from '../client/client.js'
+import { connect } from '../client/client.js'
 import type { ClusterTransfers, TransferView } from '../client/types.js'
-import { CLI, CLIENT } from '../config.js'
+import { CLI } from '../config.js'
+import type { RingView } from '../node/membershipOps.js'
+import { HOST_HELP, hostOf, withClient } from './client.js'
 import { fail, printJson, table } from './format.js'
 
 interface Common {
@@ -11,22 +13,9 @@ interface Common {
   json?: boolean
 }
 
-function hostOf(o: Common): string {
-  return o.host ?? process.env.SPINEKV_HOST ?? `127.0.0.1:${CLIENT.defaultPort}`
-}
-
-async function withClient<T>(o: Common, fn: (c: SpineClient) => Promise<T>): Promise<T> {
-  const client = await connect({ seeds: [hostOf(o)], routing: 'seed', maxRetries: 0 })
-  try {
-    return await fn(client)
-  } finally {
-    await client.close()
-  }
-}
-
 function common(cmd: Command): Command {
   return cmd
-    .option('--host <host:port>', `client port of the node to ask (env SPINEKV_HOST, default 127.0.0.1:${CLIENT.defaultPort})`)
+    .option('--host <host:port>', HOST_HELP)
     .option('--json', 'JSON output')
 }
 
@@ -85,22 +74,8 @@ function printPlan(op: string, staged: string[], r: RingReply): void {
   if (op === 'commit') process.stdout.write(`committed: ring version ${r.ring.version}; follow with \`spinekv cluster transfers\`\n`)
 }
 
-interface RingInfo {
-  node: string
-  version: number
-  checksum: string
-  q: number
-  claimant: string | null
-  members: Array<{ node: string; status: string; partitions: number; percent: number }>
-  balance: number
-  pending: unknown[]
-  staged: unknown[]
-  agreement: Array<{ node: string; checksum: string | null; version: number | null }>
-  agreed: boolean
-}
-
 async function ring(o: Common): Promise<void> {
-  const r = (await withClient(o, (c) => c.admin('clusterRing'))) as RingInfo
+  const r = (await withClient(o, (c) => c.admin('clusterRing'))) as RingView
   if (o.json) return printJson(r)
   process.stdout.write(`ring of ${r.q} partitions, version ${r.version}, checksum ${r.checksum}, claimant ${r.claimant ?? 'none'} (asked ${r.node})\n`)
   const seen = new Map(r.agreement.map((a) => [a.node, a]))

@@ -1,9 +1,8 @@
 /** `spinekv kv get|put|delete` and `spinekv debug replicas`: support work against a node's client port. */
 import type { Command } from 'commander'
 import { SpineError } from '../api/errors.js'
-import { connect, type SpineClient } from '../client/client.js'
 import type { Sibling } from '../client/types.js'
-import { CLIENT } from '../config.js'
+import { HOST_HELP, withClient } from './client.js'
 import { fail, printJson, table } from './format.js'
 import { contextArg, intArg, quorumArg, valueArg } from './parse.js'
 
@@ -14,22 +13,9 @@ interface Common {
   timeout?: string
 }
 
-function hostOf(o: Common): string {
-  return o.host ?? process.env.SPINEKV_HOST ?? `127.0.0.1:${CLIENT.defaultPort}`
-}
-
-async function withClient<T>(o: Common, fn: (c: SpineClient) => Promise<T>): Promise<T> {
-  const client = await connect({ seeds: [hostOf(o)], routing: 'seed', maxRetries: 0 })
-  try {
-    return await fn(client)
-  } finally {
-    await client.close()
-  }
-}
-
 function common(cmd: Command): Command {
   return cmd
-    .option('--host <host:port>', `client port of the node to ask (env SPINEKV_HOST, default 127.0.0.1:${CLIENT.defaultPort})`)
+    .option('--host <host:port>', HOST_HELP)
     .option('--type <type>', 'bucket type', 'default')
     .option('--timeout <ms>', 'operation timeout in ms')
     .option('--json', 'JSON output')

@@ -102,40 +102,6 @@ export interface ReplicaView {
   error?: string
 }
 
-/** One member in `status()`; hinted fields are null when the member did not answer. */
-export interface MemberStatus {
-  node: string
-  status: 'joining' | 'valid' | 'leaving' | 'exiting'
-  up: boolean
-  reachable: boolean
-  partitions: number
-  ringPercent: number
-  hintedKeys: number | null
-  hintedPartitions: number | null
-  transfers: number | null
-  error?: string
-}
-
-export interface ClusterStatus {
-  node: string
-  q: number
-  members: MemberStatus[]
-}
-
-export interface TransferView {
-  kind: 'hinted'
-  partition: number
-  from: string
-  to: string
-  state: 'running' | 'waiting' | 'blocked'
-  itemsSent: number
-  itemsTotal: number
-  rate: number
-  startedAt: number | null
-}
-
-export interface ClusterTransfers {
-  node: string
-  transfers: TransferView[]
-  unreachable: string[]
-}
+// The operator views are the node's own types, so the client cannot drift from what is sent.
+export type { MemberView as MemberStatus, ClusterStatus, ClusterTransfers } from '../api/clusterView.js'
+export type { TransferStatus as TransferView } from '../node/handoff/transfer.js'

@@ -8,7 +8,7 @@ import { clientHandler } from '../api/clientHandler.js'
 import { createHttpApi } from '../api/http/server.js'
 import { SpineError } from '../api/errors.js'
 import { FAILURE, MEMBERSHIP, NET, RING } from '../config.js'
-import { parseClusterRing, singleNodeRing, staticRing, toRing, type ClusterRing, type Member } from '../core/clusterRing.js'
+import { parseClusterRing, singleNodeRing, staticRing, toRing, type ClusterRing, type Member, type MemberStatus } from '../core/clusterRing.js'
 import { membershipOps } from './membershipOps.js'
 import type { BucketPropsOverrides } from '../kv/bucketProps.js'
 import { FrameServer } from '../net/server.js'
@@ -178,7 +178,7 @@ function memberDirectory(node: SpineNode, self: NodeInfo) {
       return { name: m.name, host: m.host, clusterPort: m.port, clientPort: 0, httpPort: 0 }
     }
   }
-  return async (): Promise<Array<NodeInfo & { up: boolean; status: string }>> => {
+  return async (): Promise<Array<NodeInfo & { up: boolean; status: MemberStatus }>> => {
     const members = node.ringManager?.current.members ?? []
     return Promise.all(members.map(async (m) => ({ ...(await infoOf(m)), up: node.detector.isUp(m.name), status: m.status })))
   }

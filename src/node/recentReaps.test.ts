@@ -30,11 +30,11 @@ t.test('a reaped tombstone is recalled within the window, survives a restart, an
   const tomb = { clock: vc(['a', 1]), siblings: [] }
   const r = new RecentReaps(backend, 3, clock, 1_000)
   await backend.put(3, key, Buffer.from('x'))
-  await backend.batch(r.reapOps(3, key, tomb))
+  await backend.batch(r.reapOps(key, tomb))
   t.equal(await backend.get(3, key), undefined, 'the key is gone')
   t.same(await new RecentReaps(backend, 3, clock, 1_000).recall(key), tomb, 'remembered by a new incarnation')
   t.equal(await new RecentReaps(backend, 4, clock, 1_000).recall(key), undefined, 'per partition')
-  await backend.batch(r.reapOps(3, Buffer.from('k2'), tomb))
+  await backend.batch(r.reapOps(Buffer.from('k2'), tomb))
   clock.advance(1_001)
   t.equal(await r.sweep(100), 2, 'both expired entries swept')
   t.equal(await r.recall(key), undefined, 'forgotten after the window')

@@ -23,7 +23,7 @@ export class RecentReaps {
 
   constructor(
     private readonly backend: Backend,
-    partition: number,
+    private readonly partition: number,
     private readonly clock: Clock,
     private readonly ttlMs: number,
   ) {
@@ -31,11 +31,11 @@ export class RecentReaps {
   }
 
   /** The batch ops that delete the key and remember its tombstone, atomically. */
-  reapOps(partition: number, key: Uint8Array, tombstone: KvObject): BatchOp[] {
+  reapOps(key: Uint8Array, tombstone: KvObject): BatchOp[] {
     const at = Buffer.alloc(8)
     at.writeDoubleBE(this.clock.now())
     return [
-      { type: 'del', partition, key },
+      { type: 'del', partition: this.partition, key },
       { type: 'put', partition: META_PARTITION, key: this.metaKey(key), value: Buffer.concat([at, encodeObject(tombstone)]) },
     ]
   }

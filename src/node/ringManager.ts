@@ -70,7 +70,8 @@ export class RingManager {
   adopt(incoming: ClusterRing, force = false): Promise<ClusterRing> {
     const run = this.chain.then(async () => {
       const next = force ? incoming : mergeRings(this.ring, incoming)
-      if (next === this.ring || clusterRingChecksum(next) === clusterRingChecksum(this.ring)) return this.ring
+      // Gossip mostly brings our own ring back: compare contents only when the versions tie.
+      if (next === this.ring || (next.version === this.ring.version && clusterRingChecksum(next) === clusterRingChecksum(this.ring))) return this.ring
       await this.deps.persist(next)
       this.ring = next
       this.deps.onChange(next)

@@ -128,7 +128,7 @@ export class Vnode {
     return this.lock.run(keyId(key), async () => {
       const local = await this.get(key)
       if (!local || !isTombstone(local) || !equal(local.clock, tombstoneClock)) return false
-      await this.backend.batch(this.reaps.reapOps(this.partition, key, local))
+      await this.backend.batch(this.reaps.reapOps(key, local))
       return true
     })
   }

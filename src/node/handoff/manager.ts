@@ -199,7 +199,7 @@ export class HandoffManager {
       batchTimeoutMs: this.opts.batchTimeoutMs,
       keep: moveTo !== undefined,
       // A hinted copy is deleted only while this node still does not own the partition.
-      stillValid: moveTo === undefined ? () => this.isHinted(p) : () => true,
+      stillValid: moveTo === undefined ? () => this.isHinted(p) : undefined,
     })
     const kind = moveTo === undefined ? 'hinted' : 'ownership'
     this.running.set(p, { transfer, startedAt: this.deps.clock.now(), kind })
