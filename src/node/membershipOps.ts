@@ -10,7 +10,7 @@ import { toRing } from '../core/clusterRing.js'
 import { MEMBERSHIP, NET } from '../config.js'
 import type { TcpTransport } from '../net/tcp.js'
 import type { Backend } from '../storage/backend.js'
-import { META_PARTITION } from './dotCounter.js'
+import { isObjectPartition } from './partitionSpace.js'
 import type { SpineNode } from './node.js'
 import type { RingCommandResult, RingManager } from './ringManager.js'
 
@@ -56,7 +56,7 @@ export function membershipOps(node: SpineNode, transport: TcpTransport, self: Om
     async join(seed) {
       const current = rm().current
       if (current.members.length > 1) throw new SpineError('INVALID_MEMBERSHIP', `${self.name} is already in a cluster of ${current.members.length}`)
-      const held = (await backend.partitions()).filter((p) => p !== META_PARTITION)
+      const held = (await backend.partitions()).filter(isObjectPartition)
       if (held.length > 0) throw new SpineError('INVALID_MEMBERSHIP', `${self.name} holds data; only an empty node can join`, { partitions: held.length })
       const address = seedAddress(seed)
       const via = await transport.nameAt(address)

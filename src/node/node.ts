@@ -10,7 +10,7 @@ import type { Backend } from '../storage/backend.js'
 import { BucketPropsTable, type BucketPropsOverrides } from '../kv/bucketProps.js'
 import { emptyStats, type KvEnv } from '../kv/env.js'
 import { FAILURE, HANDOFF, KV, MEMBERSHIP, STORAGE } from '../config.js'
-import { META_PARTITION } from './dotCounter.js'
+import { isObjectPartition } from './partitionSpace.js'
 import { FailureDetector } from './failureDetector.js'
 import { Heartbeat, type HeartbeatOptions } from './heartbeat.js'
 import { clusterHandler } from './clusterHandler.js'
@@ -20,6 +20,8 @@ import { VnodeHost } from './vnodeHost.js'
 import { HandoffManager, type HandoffOptions } from './handoff/manager.js'
 import { RingManager } from './ringManager.js'
 import { toRing, type ClusterRing } from '../core/clusterRing.js'
+import { patientIndexHook } from '../patient/storeIndex.js'
+import type { VnodeWriteHook } from './vnodeHooks.js'
 
 export interface SpineNodeDeps {
   name: string
@@ -38,6 +40,8 @@ export interface SpineNodeDeps {
   downAfterMs?: number
   /** Hinted handoff settings (HANDOFF by default); transfers run after start(). */
   handoff?: Partial<HandoffOptions>
+  /** More vnode write hooks (the patient index is always kept). */
+  vnodeHooks?: VnodeWriteHook[]
   /**
    * Dynamic membership: the cluster ring this node starts from (its `ring` must be toRing of it),
    * where to persist each newer one, and what to rewire when it changes. Without it the ring is static.
@@ -80,7 +84,7 @@ export class SpineNode {
       // every member counts as up and the coordinators ask the primaries, as before issue 4.
       isUp: (node) => !deps.heartbeat || this.detector.isUp(node),
     }
-    this.vnodes = new VnodeHost(deps.name, deps.ring.q, deps.backend, deps.clock, deps.log)
+    this.vnodes = new VnodeHost(deps.name, deps.ring.q, deps.backend, deps.clock, deps.log, [patientIndexHook(), ...(deps.vnodeHooks ?? [])])
     // One vnode per owned partition from the start; fallbacks and handoff create others on demand.
     for (const p of partitionsOwnedBy(deps.ring, deps.name)) this.vnodes.vnode(p)
     this.detector = new FailureDetector(deps.clock, deps.name, this.ring.members, deps.downAfterMs ?? FAILURE.downAfterMs)
@@ -128,7 +132,7 @@ export class SpineNode {
     const me = rm.current.members.find((m) => m.name === this.deps.name)
     if (!me) return this.exitedResolve()
     if (me.status !== 'exiting') return
-    const held = (await this.vnodes.backend.partitions()).filter((p) => p !== META_PARTITION)
+    const held = (await this.vnodes.backend.partitions()).filter(isObjectPartition)
     if (held.length > 0) return
     await rm.command({ cmd: 'exited', node: this.deps.name }).catch((e: unknown) => this.deps.log.warn({ err: String(e) }, 'exit not acknowledged yet'))
   }

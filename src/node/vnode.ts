@@ -8,13 +8,14 @@ import type { Clock } from '../core/env.js'
 import { coordinatePut, counterFloor, isTombstone, syncMerge, sameObject, type KvObject, type SiblingContent } from '../core/object.js'
 import { decodeObject, encodeObject } from '../core/objectCodec.js'
 import { counterOf, equal, prune, type VClock } from '../core/vclock.js'
-import type { Backend } from '../storage/backend.js'
+import type { Backend, BatchOp } from '../storage/backend.js'
 import { LIMITS, VNODE } from '../config.js'
 import { DotCounter } from './dotCounter.js'
 import { KeyLock } from './keyLock.js'
 import { RecentReaps } from './recentReaps.js'
 import { VnodeEpoch } from './vnodeEpoch.js'
 import type { Logger } from './log.js'
+import type { VnodeChange, VnodeWriteHook } from './vnodeHooks.js'
 
 export interface VnodeLimits {
   maxSiblings: number
@@ -44,6 +45,7 @@ export class Vnode {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly limits: VnodeLimits = LIMITS,
+    private readonly hooks: readonly VnodeWriteHook[] = [],
   ) {
     this.base = `${nodeName}/${partition}`
     this.epoch = new VnodeEpoch(backend, this.base, partition)
@@ -79,7 +81,7 @@ export class Vnode {
           max: this.limits.maxObjectBytes,
         })
       }
-      await this.backend.put(this.partition, key, bytes, { sync: args.sync })
+      await this.store(key, local, obj, bytes, args.sync)
       return bytes
     })
   }
@@ -98,7 +100,7 @@ export class Vnode {
       }
       // A merge is never refused for size or siblings: refusing would drop an acknowledged write.
       if (next.siblings.length > this.limits.warnSiblings) this.warnSiblings(key, next.siblings.length)
-      await this.backend.put(this.partition, key, encodeObject(next), { sync })
+      await this.store(key, stored, next, encodeObject(next), sync)
     })
   }
 
@@ -112,8 +114,9 @@ export class Vnode {
       const raw = await this.backend.get(this.partition, key)
       if (!raw || Buffer.compare(raw, sent) !== 0) return false
       const actor = await this.epoch.actor()
-      if (counterOf(this.decode(key, raw).clock, actor) > 0) await this.epoch.advance()
-      await this.backend.del(this.partition, key)
+      const before = this.decode(key, raw)
+      if (counterOf(before.clock, actor) > 0) await this.epoch.advance()
+      await this.store(key, before, undefined, undefined, false)
       return true
     })
   }
@@ -128,9 +131,27 @@ export class Vnode {
     return this.lock.run(keyId(key), async () => {
       const local = await this.get(key)
       if (!local || !isTombstone(local) || !equal(local.clock, tombstoneClock)) return false
-      await this.backend.batch(this.reaps.reapOps(key, local))
+      await this.store(key, local, undefined, undefined, false, this.reaps.reapOps(key, local))
       return true
     })
+  }
+
+  /**
+   * Store a change of key (bytes undefined: remove it) with whatever the hooks add, atomically.
+   * `extra` carries the caller's own ops (a reap's memory), and already holds the key's own op when given.
+   */
+  private async store(key: Uint8Array, before: KvObject | undefined, after: KvObject | undefined, bytes: Uint8Array | undefined, sync: boolean, extra?: BatchOp[]): Promise<void> {
+    const change: VnodeChange = { partition: this.partition, key, before, after }
+    const hooked = this.hooks.flatMap((h) => h.ops?.(change) ?? [])
+    const own: BatchOp[] = extra ?? [bytes ? { type: 'put', partition: this.partition, key, value: bytes } : { type: 'del', partition: this.partition, key }]
+    if (hooked.length === 0 && own.length === 1) {
+      const op = own[0]!
+      if (op.type === 'put') await this.backend.put(op.partition, op.key, op.value, { sync })
+      else await this.backend.del(op.partition, op.key, { sync })
+    } else {
+      await this.backend.batch([...own, ...hooked], { sync })
+    }
+    for (const h of this.hooks) h.stored?.(change)
   }
 
   private checkSiblings(key: Uint8Array, obj: KvObject): void {

@@ -7,6 +7,8 @@ import type { Clock } from '../core/env.js'
 import type { Backend } from '../storage/backend.js'
 import type { Logger } from './log.js'
 import { Vnode } from './vnode.js'
+import type { VnodeWriteHook } from './vnodeHooks.js'
+import { LIMITS } from '../config.js'
 
 export class VnodeHost {
   private readonly vnodes = new Map<number, Vnode>()
@@ -17,6 +19,7 @@ export class VnodeHost {
     readonly backend: Backend,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly hooks: readonly VnodeWriteHook[] = [],
   ) {}
 
   vnode(partition: number): Vnode {
@@ -25,7 +28,7 @@ export class VnodeHost {
     }
     let v = this.vnodes.get(partition)
     if (!v) {
-      v = new Vnode(partition, this.nodeName, this.backend, this.clock, this.log)
+      v = new Vnode(partition, this.nodeName, this.backend, this.clock, this.log, LIMITS, this.hooks)
       this.vnodes.set(partition, v)
     }
     return v

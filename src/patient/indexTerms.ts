@@ -76,8 +76,11 @@ export function indexTerms(p: Patient): IndexTerm[] {
 
 /** What a write must do to the index: the terms to add and those to remove. Undefined is "no record". */
 export function indexTermChanges(before: Patient | undefined, after: Patient | undefined): { add: IndexTerm[]; remove: IndexTerm[] } {
-  const old = new Set(before === undefined ? [] : indexTerms(before))
-  const neu = new Set(after === undefined ? [] : indexTerms(after))
+  return indexTermChangesOfSets(new Set(before === undefined ? [] : indexTerms(before)), new Set(after === undefined ? [] : indexTerms(after)))
+}
+
+/** The same for term sets (an object with siblings has the union of its records' terms). */
+export function indexTermChangesOfSets(old: ReadonlySet<IndexTerm>, neu: ReadonlySet<IndexTerm>): { add: IndexTerm[]; remove: IndexTerm[] } {
   return { add: [...neu].filter((t) => !old.has(t)), remove: [...old].filter((t) => !neu.has(t)) }
 }
 

@@ -12,7 +12,7 @@ import { keyId } from './dots.js'
 import type { Scheduler } from './simClock.js'
 import type { SimCluster } from './simCluster.js'
 import { keyName } from './workload.js'
-import { META_PARTITION } from '../node/dotCounter.js'
+import { isObjectPartition } from '../node/partitionSpace.js'
 
 /** The final reads get a generous timeout: the network is healthy by now. */
 const FINAL_READ_TIMEOUT_MS = 30_000
@@ -96,8 +96,8 @@ export async function scanStores(cluster: SimCluster): Promise<StoredObject[]> {
     const backend = cluster.incarnation(node)?.node.vnodes.backend
     if (!backend) continue
     for (const partition of await backend.partitions()) {
-      // The metadata partition holds vnode counter leases, not objects.
-      if (partition === META_PARTITION) continue
+      // Metadata and index partitions hold counters, epochs and index entries, not objects.
+      if (!isObjectPartition(partition)) continue
       for await (const [k, v] of backend.fold(partition)) out.push({ node, partition, key: keyId(k), obj: decodeObject(v) })
     }
   }

@@ -1,0 +1,117 @@
+/**
+ * The patient search index as the store keeps it: per vnode, beside the objects (Riak 2i's choice;
+ * docs/decisions.md "Patient search indexes" gives the measurement). Each vnode indexes the patient
+ * records it holds, in the same atomic batch as the record, under its own index partition
+ * (partitionSpace.ts); a search asks a covering set of vnodes (core/coverage.ts) to scan.
+ *
+ * Entry key: the term's UTF-8 bytes, a 0x00, then the object's storage key. No value: the key says
+ * everything, and a scan is one ordered range read. Terms never contain 0x00 (names are letters,
+ * dates digits and '-', postcodes letters and digits), so the first 0x00 ends the term.
+ */
+import { encodeBKey, type BKey } from '../core/hash.js'
+import type { KvObject } from '../core/object.js'
+import { indexPartitionOf } from '../node/partitionSpace.js'
+import type { VnodeChange, VnodeWriteHook } from '../node/vnodeHooks.js'
+import type { BatchOp } from '../storage/backend.js'
+import { indexTermChangesOfSets, type IndexScan } from './indexTerms.js'
+import { indexTerms } from './indexTerms.js'
+import type { Patient } from './record.js'
+
+/** Where patient records live: bucket type `pds`, bucket `Patient`, key the NHS number. */
+export const PATIENT_TYPE = 'pds'
+export const PATIENT_BUCKET = 'Patient'
+/** A superseded NHS number's value: a pointer to the retained record, not a record. */
+export const ALIAS_CONTENT_TYPE = 'application/vnd.spinekv.patient-alias+json'
+export const PATIENT_CONTENT_TYPE = 'application/fhir+json'
+
+export function patientBKey(nhs: string): BKey {
+  return { type: PATIENT_TYPE, bucket: PATIENT_BUCKET, key: nhs }
+}
+
+/** encodeBKey of the patient bucket without the key's field: every patient key starts with it. */
+const KEY_PREFIX = (() => {
+  const whole = encodeBKey(patientBKey(''))
+  return whole.subarray(0, whole.length - 2)
+})()
+
+export function isPatientKey(key: Uint8Array): boolean {
+  if (key.length < KEY_PREFIX.length) return false
+  return Buffer.compare(Buffer.from(key.buffer, key.byteOffset, KEY_PREFIX.length), KEY_PREFIX) === 0
+}
+
+/** A stored sibling's record, or undefined if it is not one (a tombstone, an alias, bytes a raw KV write left). */
+export function parseStoredPatient(value: Uint8Array, contentType: string): Patient | undefined {
+  if (contentType === ALIAS_CONTENT_TYPE) return undefined
+  try {
+    const v: unknown = JSON.parse(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8'))
+    // Records reach the bucket through the patient API, which validates them; anything else is not indexed.
+    if (typeof v === 'object' && v !== null && (v as { resourceType?: unknown }).resourceType === 'Patient') return v as Patient
+  } catch {
+    // not JSON: nothing to index
+  }
+  return undefined
+}
+
+/** The live records among an object's siblings. */
+export function storedPatients(obj: KvObject | undefined): Patient[] {
+  const out: Patient[] = []
+  for (const s of obj?.siblings ?? []) {
+    if (s.deleted) continue
+    const p = parseStoredPatient(s.value, s.contentType)
+    if (p) out.push(p)
+  }
+  return out
+}
+
+/** Every term of every live sibling: a record with siblings is found by any of them. */
+export function objectTerms(obj: KvObject | undefined): Set<string> {
+  const terms = new Set<string>()
+  for (const p of storedPatients(obj)) {
+    try {
+      for (const t of indexTerms(p)) terms.add(t)
+    } catch {
+      // A malformed record written around the API: unsearchable, but the write itself stands.
+    }
+  }
+  return terms
+}
+
+export function indexEntryKey(term: string, objectKey: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from(term, 'utf8'), Buffer.of(0), objectKey])
+}
+
+/** The object key an entry points to, and its term. */
+export function parseIndexEntry(entry: Uint8Array): { term: string; objectKey: Uint8Array } {
+  const b = Buffer.from(entry.buffer, entry.byteOffset, entry.byteLength)
+  const zero = b.indexOf(0)
+  return { term: b.toString('utf8', 0, zero), objectKey: b.subarray(zero + 1) }
+}
+
+/** Byte bounds of a scan: entries after `after` whose term bytes are at most `last`. */
+export function scanBounds(scan: IndexScan): { after: Buffer; last: Buffer } {
+  return { after: Buffer.from(`${scan.index}:${scan.start}`, 'utf8'), last: Buffer.from(`${scan.index}:${scan.end}`, 'utf8') }
+}
+
+/** True once an entry's term lies beyond the scan's end: the scan stops there. */
+export function pastScan(entry: Uint8Array, last: Buffer): boolean {
+  const b = Buffer.from(entry.buffer, entry.byteOffset, entry.byteLength)
+  const zero = b.indexOf(0)
+  return Buffer.compare(b.subarray(0, zero < 0 ? b.length : zero), last) > 0
+}
+
+/** The vnode hook that keeps the index in step with the patient records a vnode stores. */
+export function patientIndexHook(): VnodeWriteHook {
+  return {
+    ops(change: VnodeChange): BatchOp[] {
+      if (!isPatientKey(change.key)) return []
+      const { add, remove } = indexTermChangesOfSets(objectTerms(change.before), objectTerms(change.after))
+      const partition = indexPartitionOf(change.partition)
+      return [
+        ...remove.map((t): BatchOp => ({ type: 'del', partition, key: indexEntryKey(t, change.key) })),
+        ...add.map((t): BatchOp => ({ type: 'put', partition, key: indexEntryKey(t, change.key), value: EMPTY })),
+      ]
+    },
+  }
+}
+
+const EMPTY = new Uint8Array(0)
