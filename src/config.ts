@@ -224,4 +224,15 @@ export const PATIENT = {
   maxSearchValueLength: 36,
   /** Given names one search may list (`given` repeated), as many as a record may hold. */
   maxSearchGivenNames: 5,
+  /** Index entries one search may read on one node before it is refused as TOO_MANY_MATCHES: bounds the
+   * work of a wide wildcard or fuzzy search (SM* over fifty years) whatever few records it would return. */
+  maxSearchEntries: 20_000,
+  /** Superseded numbers followed on a read (an alias to an alias): merges chain rarely, loops never should. */
+  maxAliasHops: 3,
+  /** Bytes of a Patient request body (a full record is ~6 KB); larger is refused before parsing. */
+  maxBodyBytes: 64 * 1024,
+  /** Records in one bulk load request (`spinekv load`, the bench's load phase). */
+  maxLoadBatch: 500,
+  /** Nodes a search waits for before it answers with the store's TIMEOUT. */
+  searchTimeoutMs: 10_000,
 } as const

@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   DW_UNSATISFIED: { status: 503, exit: 1, summary: 'fewer replicas durably stored a write than DW required' },
   PW_UNSATISFIED: { status: 503, exit: 1, summary: 'fewer primary replicas acknowledged a write than PW required' },
   NODE_CONFIRMS_UNSATISFIED: { status: 503, exit: 1, summary: 'fewer distinct physical nodes acknowledged a write than nodeConfirms required' },
+  INSUFFICIENT_VNODES: { status: 503, exit: 1, summary: 'a query that must see every key (patient search) found a partition with no primary up' },
   TIMEOUT: { status: 504, exit: 1, summary: 'the operation did not finish within its timeout' },
   NOT_FOUND: { status: 404, exit: 3, summary: 'no live value is stored under the key' },
   // bad input

@@ -11,6 +11,7 @@ import type { VnodeHost } from './vnodeHost.js'
 import type { HandoffManager } from './handoff/manager.js'
 import type { RingManager } from './ringManager.js'
 import { receiveHandoff } from './handoff/receive.js'
+import { servePatientSearch } from '../patient/localSearch.js'
 
 /** A fallback's writes count against the hinted-key bound; an owner's never do. */
 async function hintedWrite<T>(handoff: HandoffManager | undefined, p: number, write: () => Promise<T>): Promise<T> {
@@ -73,6 +74,8 @@ export function clusterHandler(
         return { reaped: await host.vnode(req.p).reap(req.k, decodeOrThrow(() => decodeContext(req.ctx))) }
       case 'handoff':
         return receiveHandoff(env, host, from, req, (p) => ring?.current.next.some((m) => m.partition === p && m.to === env.self) ?? false)
+      case 'psearch':
+        return servePatientSearch(host.backend, env.ring().q, req.params, req.plan)
       case 'ringGet':
         return { ring: ring?.current ?? null }
       case 'ringGossip':

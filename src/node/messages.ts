@@ -4,7 +4,7 @@
  */
 import { SpineError } from '../api/errors.js'
 import type { SiblingContent } from '../core/object.js'
-import { HANDOFF, MEMBERSHIP } from '../config.js'
+import { HANDOFF, MEMBERSHIP, RING } from '../config.js'
 import { parseClusterRing, type ClusterRing } from '../core/clusterRing.js'
 import { parseRingCommand, type RingCommand } from './ringCommand.js'
 
@@ -21,6 +21,7 @@ export type ClusterRequest =
   | { op: 'vreap'; p: number; k: Uint8Array; ctx: Uint8Array }
   | { op: 'kvput'; req: unknown }
   | { op: 'handoff'; p: number; items: Array<[Uint8Array, Uint8Array]>; ring: string }
+  | { op: 'psearch'; params: Record<string, string[]>; plan: Array<{ vnode: number; partitions: number[] }> }
 
 export interface NodeInfo {
   name: string
@@ -57,6 +58,26 @@ export function parseContent(v: unknown): SiblingContent {
     meta: meta as Record<string, string>,
     deleted: v.deleted === true,
   }
+}
+
+/** A search's parameters: names to lists of strings (the node parses them as the coordinator did). */
+function searchParams(v: unknown): Record<string, string[]> {
+  if (!isRecord(v) || Object.keys(v).length > 20) bad('params must be a map of at most 20 parameters')
+  const out: Record<string, string[]> = {}
+  for (const [k, vals] of Object.entries(v)) {
+    if (!Array.isArray(vals) || vals.length > 10 || !vals.every((x) => typeof x === 'string' && x.length <= 100)) bad(`params.${k} must be a short list of strings`)
+    out[k] = vals as string[]
+  }
+  return out
+}
+
+/** A node's share of a coverage plan: vnodes and the partitions each answers for (bounded by the ring size). */
+function searchPlan(v: unknown): Array<{ vnode: number; partitions: number[] }> {
+  if (!Array.isArray(v) || v.length > RING.maxPartitions) bad('plan must be a list of vnodes')
+  return v.map((e: unknown) => {
+    if (!isRecord(e) || !Array.isArray(e.partitions) || e.partitions.length > RING.maxPartitions) bad('each plan entry must be {vnode, partitions}')
+    return { vnode: int(e.vnode, 'vnode'), partitions: e.partitions.map((p: unknown) => int(p, 'partition')) }
+  })
 }
 
 /** A handoff batch: [key, object] pairs, bounded so one message cannot hold a whole partition. */
@@ -98,6 +119,8 @@ export function parseClusterRequest(body: unknown): ClusterRequest {
       return { op: 'vreap', p: int(body.p, 'p'), k: bytes(body.k, 'k'), ctx: bytes(body.ctx, 'ctx') }
     case 'kvput':
       return { op: 'kvput', req: body.req }
+    case 'psearch':
+      return { op: 'psearch', params: searchParams(body.params), plan: searchPlan(body.plan) }
     case 'handoff':
       return { op: 'handoff', p: int(body.p, 'p'), items: items(body.items), ring: typeof body.ring === 'string' ? body.ring : bad('ring must be a string') }
     default:

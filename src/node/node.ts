@@ -21,6 +21,8 @@ import { HandoffManager, type HandoffOptions } from './handoff/manager.js'
 import { RingManager } from './ringManager.js'
 import { toRing, type ClusterRing } from '../core/clusterRing.js'
 import { patientIndexHook } from '../patient/storeIndex.js'
+import { PatientStore } from '../patient/patientStore.js'
+import { localSearch } from '../patient/localSearch.js'
 import type { VnodeWriteHook } from './vnodeHooks.js'
 
 export interface SpineNodeDeps {
@@ -60,6 +62,8 @@ export class SpineNode {
   private readonly heartbeat: Heartbeat | undefined
   readonly handoff: HandoffManager
   readonly ringManager: RingManager | undefined
+  /** Patient records, versions and search over this node's coordinators and index. */
+  readonly patients: PatientStore
   /** Resolves once this node has left the ring (it handed everything off); its owner then stops it. */
   readonly exited: Promise<void>
   private exitedResolve!: () => void
@@ -87,6 +91,7 @@ export class SpineNode {
     this.vnodes = new VnodeHost(deps.name, deps.ring.q, deps.backend, deps.clock, deps.log, [patientIndexHook(), ...(deps.vnodeHooks ?? [])])
     // One vnode per owned partition from the start; fallbacks and handoff create others on demand.
     for (const p of partitionsOwnedBy(deps.ring, deps.name)) this.vnodes.vnode(p)
+    this.patients = new PatientStore({ env: this.env, localSearch: (query, plan) => localSearch(deps.backend, this.ring.q, query, plan) })
     this.detector = new FailureDetector(deps.clock, deps.name, this.ring.members, deps.downAfterMs ?? FAILURE.downAfterMs)
     const peers = (): string[] => this.ring.members.filter((m) => m !== deps.name)
     this.heartbeat = deps.heartbeat ? new Heartbeat(deps.clock, deps.transport, this.detector, peers, deps.heartbeat) : undefined

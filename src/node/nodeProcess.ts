@@ -86,6 +86,7 @@ export async function startNodeProcess(cfg: NodeProcessConfig, log: Logger): Pro
   const client = new FrameServer({ host: cfg.host, port: cfg.clientPort, clock, log, handler: (_c, b) => handle(b), maxConnections: NET.maxClientConnections })
   const http = createHttpApi({
     env: node.env,
+    patients: node.patients,
     stats: () => ({ node: node.name, ...node.env.stats, vnodes: node.vnodes.active().length, storage: node.vnodes.backend.stats?.() ?? {} }),
   })
   try {

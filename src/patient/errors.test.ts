@@ -14,6 +14,12 @@ t.test('the registry has the PDS statuses', async (t) => {
     RESOURCE_VERSION_MISMATCH: 409,
     PRECONDITION_FAILED: 412,
     TOO_MANY_MATCHES: 422,
+    INVALID_REQUEST: 400,
+    REQUEST_TOO_LARGE: 413,
+    UNSUPPORTED_OPERATION: 405,
+    SERVICE_UNAVAILABLE: 503,
+    REQUEST_TIMEOUT: 504,
+    SERVER_ERROR: 500,
   }
   t.same(Object.fromEntries(Object.entries(PATIENT_ERROR_CODES).map(([k, v]) => [k, v.status])), expected)
   t.ok(isPatientErrorCode('TOO_MANY_MATCHES'))

@@ -7,7 +7,19 @@
  */
 
 /** FHIR R4 IssueType codes used here (http://hl7.org/fhir/valueset-issue-type.html). */
-export type FhirIssueType = 'value' | 'required' | 'structure' | 'conflict' | 'not-found' | 'multiple-matches'
+export type FhirIssueType =
+  | 'value'
+  | 'required'
+  | 'structure'
+  | 'conflict'
+  | 'not-found'
+  | 'multiple-matches'
+  | 'invalid'
+  | 'too-long'
+  | 'not-supported'
+  | 'transient'
+  | 'timeout'
+  | 'exception'
 
 interface PatientErrorSpec {
   readonly status: number
@@ -30,6 +42,16 @@ export const PATIENT_ERROR_CODES = {
   /** PDS itself answers 200 with this code inside the searchset; spinekv uses 422 so a client cannot
    * mistake it for an empty result. */
   TOO_MANY_MATCHES: { status: 422, issueType: 'multiple-matches', display: 'Too many matches' },
+  /** The request itself, not the record: a body that is not JSON, a wrong Content-Type. */
+  INVALID_REQUEST: { status: 400, issueType: 'invalid', display: 'Request is invalid' },
+  /** A body over PATIENT.maxBodyBytes, refused before it is read. */
+  REQUEST_TOO_LARGE: { status: 413, issueType: 'too-long', display: 'Request is too large' },
+  UNSUPPORTED_OPERATION: { status: 405, issueType: 'not-supported', display: 'Operation is not supported' },
+  /** The store could not answer (a quorum not met, a node unreachable, overload): retry; data.storeCode says which. */
+  SERVICE_UNAVAILABLE: { status: 503, issueType: 'transient', display: 'Service unavailable' },
+  /** The store did not answer in time; the change may or may not have been made: read before retrying. */
+  REQUEST_TIMEOUT: { status: 504, issueType: 'timeout', display: 'Request timed out' },
+  SERVER_ERROR: { status: 500, issueType: 'exception', display: 'Unexpected server error' },
 } as const satisfies Record<string, PatientErrorSpec>
 
 export type PatientErrorCode = keyof typeof PATIENT_ERROR_CODES
@@ -113,4 +135,19 @@ function issueOf(e: PatientError): OperationOutcomeIssue {
 /** The FHIR OperationOutcome body of a failed request: one issue per error, in order. */
 export function operationOutcome(errors: readonly PatientError[]): OperationOutcome {
   return { resourceType: 'OperationOutcome', issue: errors.map(issueOf) }
+}
+
+/** A store failure (src/api/errors.ts) as the patient API reports it, with the store's code kept in data. */
+export function fromStoreError(e: { code: string; message: string; data?: Readonly<Record<string, unknown>> }): PatientError {
+  const code: PatientErrorCode =
+    e.code === 'TIMEOUT'
+      ? 'REQUEST_TIMEOUT'
+      : e.code === 'VALUE_TOO_LARGE' || e.code === 'OBJECT_TOO_LARGE'
+        ? 'REQUEST_TOO_LARGE'
+        : e.code === 'INTERNAL'
+          ? 'SERVER_ERROR'
+          : e.code === 'INVALID_ARGUMENT' || e.code === 'UNKNOWN_OPERATION'
+            ? 'INVALID_REQUEST'
+            : 'SERVICE_UNAVAILABLE'
+  return patientError(code, `${e.code}: ${e.message}`, { data: { ...e.data, storeCode: e.code } })
 }

@@ -5,12 +5,17 @@
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { ERROR_CODES, SpineError, toSpineError } from '../errors.js'
-import { KV, LIMITS, NET } from '../../config.js'
+import { KV, LIMITS, NET, PATIENT } from '../../config.js'
+import { patientError } from '../../patient/errors.js'
 import type { KvEnv } from '../../kv/env.js'
 import { registerKvRoutes } from './kvRoutes.js'
+import { isFhirPath, registerPatientRoutes, sendOutcome, sendStoreErrorAsOutcome } from './patientRoutes.js'
+import type { PatientStore } from '../../patient/patientStore.js'
 
 export interface HttpApiDeps {
   env: KvEnv
+  /** The Patient routes' records and search. */
+  patients: PatientStore
   /** The body of GET /stats. */
   stats(): Record<string, unknown>
   /** Coordinations in flight from this port before new ones get OVERLOADED (default KV.maxInFlightOps). */
@@ -31,9 +36,10 @@ export function sendError(reply: FastifyReply, e: SpineError, status: number = E
 }
 
 /** Fastify's own errors as registry codes. */
-function fromFramework(err: FastifyError): SpineError {
+function fromFramework(err: FastifyError, url: string): SpineError {
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return new SpineError('VALUE_TOO_LARGE', `request body is larger than ${LIMITS.maxValueBytes} bytes`, { max: LIMITS.maxValueBytes })
+    const max = isFhirPath(url) ? PATIENT.maxBodyBytes : LIMITS.maxValueBytes
+    return new SpineError('VALUE_TOO_LARGE', `request body is larger than ${max} bytes`, { max })
   }
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return new SpineError('INVALID_ARGUMENT', err.message, { framework: err.code })
@@ -76,20 +82,21 @@ export function createHttpApi(deps: HttpApiDeps): HttpApi {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
 
   app.setErrorHandler((err: FastifyError | SpineError, req, reply) => {
-    const e = err instanceof SpineError ? err : fromFramework(err)
+    const e = err instanceof SpineError ? err : fromFramework(err, req.url)
     if (e.code === 'INTERNAL') log.error({ err: e.message, method: req.method, url: req.url }, 'HTTP request failed')
-    return sendError(reply, e)
+    return isFhirPath(req.url) ? sendStoreErrorAsOutcome(reply, e) : sendError(reply, e)
   })
   app.setNotFoundHandler((req, reply) =>
     sendError(reply, new SpineError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}; see docs/api.md "HTTP API"`, { route: true })),
   )
 
-  const route = (url: string, table: MethodTable): void => {
+  const route = (url: string, table: MethodTable, opts: { bodyLimit?: number } = {}): void => {
     const allow = Object.keys(table).join(', ')
-    app.all(url, async (req, reply) => {
+    app.all(url, opts, async (req, reply) => {
       const h = table[req.method] ?? (req.method === 'HEAD' ? table.GET : undefined)
       if (!h) {
         reply.header('allow', allow)
+        if (isFhirPath(url)) return sendOutcome(reply, [patientError('UNSUPPORTED_OPERATION', `${req.method} is not allowed on ${url}; allowed: ${allow}`)])
         return sendError(reply, new SpineError('UNKNOWN_OPERATION', `${req.method} is not allowed on ${url}; allowed: ${allow}`, { method: req.method, allow }), 405)
       }
       return h(req, reply)
@@ -99,6 +106,7 @@ export function createHttpApi(deps: HttpApiDeps): HttpApi {
   route('/ping', { GET: async (_req, reply) => reply.type('text/plain; charset=utf-8').send('OK') })
   route('/stats', { GET: async (_req, reply) => reply.type('application/json; charset=utf-8').send(JSON.stringify(deps.stats()) + '\n') })
   registerKvRoutes(route, deps.env, deps.maxInFlight ?? KV.maxInFlightOps)
+  registerPatientRoutes(route, deps.patients, deps.maxInFlight ?? KV.maxInFlightOps)
 
   return {
     app,

@@ -1,0 +1,131 @@
+/**
+ * The FHIR-shaped Patient API (PDS's): read by NHS number with an ETag, search (trace) as a FHIR
+ * searchset Bundle, create, whole replacement (PUT) and JSON Patch (PATCH) with If-Match, and the
+ * merge of two registrations. Every failure is an OperationOutcome with a PDS-style code; store
+ * failures keep the store's code in the issue's diagnostics. Bodies are JSON, at most
+ * PATIENT.maxBodyBytes, refused before they are read when larger.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { SpineError, toSpineError } from '../errors.js'
+import { PATIENT } from '../../config.js'
+import { fail, fromStoreError, httpStatusOf, operationOutcome, patientError, type PatientError, type Result } from '../../patient/errors.js'
+import type { PatientReply, PatientStore, SearchReply } from '../../patient/patientStore.js'
+import type { MethodTable } from './server.js'
+
+type Route = (url: string, table: MethodTable, opts?: { bodyLimit?: number }) => void
+
+export const FHIR_JSON = 'application/fhir+json; charset=utf-8'
+
+/** True for the paths whose errors are OperationOutcomes. */
+export function isFhirPath(url: string): boolean {
+  return url === '/Patient' || url.startsWith('/Patient/') || url.startsWith('/Patient?')
+}
+
+export function sendOutcome(reply: FastifyReply, errors: readonly [PatientError, ...PatientError[]]): FastifyReply {
+  return reply.code(httpStatusOf(errors)).header('content-type', FHIR_JSON).send(JSON.stringify(operationOutcome(errors)) + '\n')
+}
+
+/** A store failure or a framework error on a FHIR path, as an OperationOutcome. */
+export function sendStoreErrorAsOutcome(reply: FastifyReply, e: SpineError): FastifyReply {
+  return sendOutcome(reply, [fromStoreError(e)])
+}
+
+function parseJsonBody(req: FastifyRequest): Result<unknown> {
+  const body = req.body
+  if (!(body instanceof Buffer) || body.length === 0) return fail(patientError('INVALID_REQUEST', 'The request needs a JSON body'))
+  try {
+    return { ok: true, value: JSON.parse(body.toString('utf8')) as unknown }
+  } catch {
+    return fail(patientError('INVALID_REQUEST', 'The body is not valid JSON'))
+  }
+}
+
+function ifMatchOf(req: FastifyRequest): string | undefined {
+  const h = req.headers['if-match']
+  return Array.isArray(h) ? h.join(',') : h
+}
+
+function sendPatient(reply: FastifyReply, r: PatientReply, status: number): FastifyReply {
+  reply.header('etag', r.etag)
+  if (r.supersededFrom) reply.header('x-spinekv-superseded', r.supersededFrom)
+  return reply.code(status).header('content-type', FHIR_JSON).send(JSON.stringify(r.patient) + '\n')
+}
+
+/** The query string as the search parser takes it: each parameter's values as given. */
+function searchParams(req: FastifyRequest): Record<string, string[]> {
+  const qs = req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : ''
+  const out: Record<string, string[]> = {}
+  for (const [k, v] of new URLSearchParams(qs)) (out[k] ??= []).push(v)
+  return out
+}
+
+function bundle(r: SearchReply): Record<string, unknown> {
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total: r.entries.length,
+    entry: r.entries.map((e) => ({ fullUrl: `Patient/${e.patient.id}`, search: { score: e.score }, resource: e.patient })),
+  }
+}
+
+export function registerPatientRoutes(route: Route, store: PatientStore, maxInFlight: number): void {
+  let inFlight = 0
+  /** Store failures become OperationOutcomes here; anything else is a fault the error handler logs. */
+  const run = async <T>(reply: FastifyReply, op: () => Promise<Result<T>>, send: (v: T) => FastifyReply): Promise<FastifyReply> => {
+    if (inFlight >= maxInFlight) return sendOutcome(reply, [fromStoreError(new SpineError('OVERLOADED', `${inFlight} Patient requests in flight on this node`))])
+    inFlight++
+    try {
+      const r = await op()
+      return r.ok ? send(r.value) : sendOutcome(reply, r.errors)
+    } catch (e) {
+      const err = toSpineError(e)
+      if (err.code === 'INTERNAL') throw err
+      return sendStoreErrorAsOutcome(reply, err)
+    } finally {
+      inFlight--
+    }
+  }
+  const nhsOf = (req: FastifyRequest): string => (req.params as { nhs: string }).nhs
+  const withBody = async <T>(req: FastifyRequest, reply: FastifyReply, op: (body: unknown) => Promise<Result<T>>, send: (v: T) => FastifyReply): Promise<FastifyReply> => {
+    const body = parseJsonBody(req)
+    return body.ok ? run(reply, () => op(body.value), send) : sendOutcome(reply, body.errors)
+  }
+  const opts = { bodyLimit: PATIENT.maxBodyBytes }
+
+  route(
+    '/Patient/:nhs',
+    {
+      GET: (req, reply) => run(reply, () => store.get(nhsOf(req)), (r) => sendPatient(reply, r, 200)),
+      PUT: (req, reply) => withBody(req, reply, (b) => store.replace(nhsOf(req), ifMatchOf(req), b), (r) => sendPatient(reply, r, r.created ? 201 : 200)),
+      PATCH: (req, reply) => withBody(req, reply, (b) => store.patch(nhsOf(req), ifMatchOf(req), b), (r) => sendPatient(reply, r, 200)),
+    },
+    opts,
+  )
+  route(
+    '/Patient',
+    {
+      GET: (req, reply) => run(reply, () => store.search(searchParams(req)), (r) => reply.code(200).header('content-type', FHIR_JSON).send(JSON.stringify(bundle(r)) + '\n')),
+      POST: (req, reply) => withBody(req, reply, (b) => store.create(b), (r) => sendPatient(reply, r, 201)),
+    },
+    opts,
+  )
+  route(
+    '/Patient/$merge',
+    {
+      POST: (req, reply) =>
+        withBody(
+          req,
+          reply,
+          (b) => {
+            const { source, target } = (b ?? {}) as { source?: unknown; target?: unknown }
+            if (typeof source !== 'string' || typeof target !== 'string') {
+              return Promise.resolve(fail(patientError('INVALID_REQUEST', 'The body must be {"source": NHS number, "target": NHS number}')))
+            }
+            return store.supersede(source, target)
+          },
+          (r) => sendPatient(reply, r, 200),
+        ),
+    },
+    opts,
+  )
+}

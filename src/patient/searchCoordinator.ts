@@ -1,0 +1,77 @@
+/**
+ * A search across the cluster: a coverage plan (core/coverage.ts) over the nodes the failure
+ * detector holds up, one request per node listing its vnodes, each node's matches scored again
+ * here into one ranking. Every node returns at most maxResults + 1 matches, so more than the cap
+ * anywhere is TOO_MANY_MATCHES, never a silent truncation.
+ */
+import { SpineError, toSpineError } from '../api/errors.js'
+import { coveragePlan, type CoverageEntry } from '../core/coverage.js'
+import type { KvEnv } from '../kv/env.js'
+import { PATIENT_LIMITS } from './limits.js'
+import type { LocalPlanEntry, LocalSearchResult } from './localSearch.js'
+import type { Patient } from './record.js'
+import { MatchCollector, type ScoredPatient } from './score.js'
+import type { PatientSearchQuery } from './searchQuery.js'
+import { PATIENT_BUCKET, PATIENT_TYPE } from './storeIndex.js'
+import type { PatientError, Result } from './errors.js'
+
+/** The query as sent to each node: the parameters as given, parsed again there. */
+export type WireParams = Record<string, string[]>
+
+/** One node's answer as it travels. */
+export interface WireSearchReply {
+  readonly errors?: PatientError[]
+  readonly matches?: { readonly r: string; readonly s: number }[]
+  readonly entries: number
+  readonly candidates: number
+}
+
+export function encodeLocalResult(r: LocalSearchResult): WireSearchReply {
+  if (!r.result.ok) return { errors: [...r.result.errors], entries: r.entries, candidates: r.candidates }
+  return { matches: r.result.value.map((m) => ({ r: JSON.stringify(m.patient), s: m.score })), entries: r.entries, candidates: r.candidates }
+}
+
+export interface SearchOutcome {
+  readonly result: Result<ScoredPatient[]>
+  /** Nodes asked, index entries read and records scored, across the cluster. */
+  readonly nodes: number
+  readonly entries: number
+  readonly candidates: number
+}
+
+function byNode(plan: readonly CoverageEntry[]): Map<string, LocalPlanEntry[]> {
+  const out = new Map<string, LocalPlanEntry[]>()
+  for (const e of plan) out.set(e.node, [...(out.get(e.node) ?? []), { vnode: e.vnode, partitions: e.partitions }])
+  return out
+}
+
+export async function coordinateSearch(
+  env: KvEnv,
+  query: PatientSearchQuery,
+  params: WireParams,
+  local: (plan: LocalPlanEntry[]) => Promise<LocalSearchResult>,
+): Promise<SearchOutcome> {
+  const n = env.props.get(PATIENT_TYPE, PATIENT_BUCKET).n
+  const nodes = byNode(coveragePlan(env.ring(), n, env.isUp))
+  const timeout = PATIENT_LIMITS.searchTimeoutMs
+  const replies = await Promise.all(
+    [...nodes].map(async ([node, plan]): Promise<WireSearchReply> => {
+      try {
+        if (node === env.self) return encodeLocalResult(await local(plan))
+        return (await env.transport.request(node, { op: 'psearch', params, plan }, timeout)) as WireSearchReply
+      } catch (e) {
+        const err = toSpineError(e)
+        throw new SpineError(err.code, `search on ${node}: ${err.message}`, { ...err.data, node })
+      }
+    }),
+  )
+  const collector = new MatchCollector(query)
+  let failed: Result<ScoredPatient[]> | undefined
+  for (const reply of replies) {
+    const [first, ...rest] = reply.errors ?? []
+    if (first) failed ??= { ok: false, errors: [first, ...rest] }
+    for (const m of reply.matches ?? []) collector.offer(JSON.parse(m.r) as Patient)
+  }
+  const sum = (f: (r: WireSearchReply) => number): number => replies.reduce((a, r) => a + f(r), 0)
+  return { result: failed ?? collector.result(), nodes: nodes.size, entries: sum((r) => r.entries), candidates: sum((r) => r.candidates) }
+}
