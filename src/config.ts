@@ -233,6 +233,8 @@ export const PATIENT = {
   maxBodyBytes: 64 * 1024,
   /** Records in one bulk load request (`spinekv load`, the bench's load phase). */
   maxLoadBatch: 500,
+  /** Writes one load request keeps in flight on its node: enough to fill the replicas' batches, few enough to leave room for reads. */
+  loadConcurrency: 64,
   /** Nodes a search waits for before it answers with the store's TIMEOUT. */
   searchTimeoutMs: 10_000,
 } as const

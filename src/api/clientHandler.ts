@@ -18,9 +18,13 @@ import { checkBKey, checkBoolean, checkQuorumSpec, checkTimeout, type ReadOption
 import type { TransferStatus } from '../node/handoff/transfer.js'
 import type { MembershipOps } from '../node/membershipOps.js'
 import { isNodeName } from '../node/members.js'
+import type { PatientStore } from '../patient/patientStore.js'
+import { isPatientOp, patientOp } from './patientOps.js'
 
 export interface ClientApiDeps {
   env: KvEnv
+  /** Patient records (`kv.patients`); without it the patient operations are UNKNOWN_OPERATION. */
+  patients?: PatientStore
   /** Addresses of every member, for clients that route straight to a primary. */
   members: MembersOf
   /** Handoffs in progress and waiting on this node (`spinekv cluster transfers`). */
@@ -109,6 +113,7 @@ function dispatch(deps: ClientApiDeps) {
       case 'stats':
         return { node: env.self, ...env.stats }
       default:
+        if (deps.patients && isPatientOp(body.op)) return patientOp(deps.patients, body.op, body)
         throw new SpineError('UNKNOWN_OPERATION', `unknown operation ${JSON.stringify(body.op)}`, { op: body.op })
     }
   }

@@ -5,6 +5,8 @@ import { registerCluster } from './clusterCommand.js'
 import { registerDev } from './devCommand.js'
 import { registerKv } from './kvCommand.js'
 import { registerNode } from './nodeCommand.js'
+import { registerPatient } from './patientCommand.js'
+import { registerLoad } from './loadCommand.js'
 
 const program = new Command()
 program.name('spinekv').description('a Riak-style distributed key-value store for patient demographic records').version('0.1.0')
@@ -16,4 +18,6 @@ registerNode(program)
 registerDev(program)
 registerKv(program)
 registerCluster(program)
+registerPatient(program)
+registerLoad(program)
 await program.parseAsync(process.argv)

@@ -10,6 +10,8 @@ import type { RpcChannel } from '../net/rpc.js'
 import { silentLogger, type Logger } from '../node/log.js'
 import { SystemClock } from '../node/realEnv.js'
 import { openChannel } from './nodeConnection.js'
+import { PatientsClient } from './patients.js'
+import { PATIENT_BUCKET, PATIENT_TYPE } from '../patient/storeIndex.js'
 import type {
   ClusterStatus,
   ClusterTransfers,
@@ -45,9 +47,16 @@ export class SpineClient {
   private readonly channels = new Map<string, Promise<RpcChannel>>()
   private ringView: RingView | undefined
   private readonly seeds: Address[]
+  private nextAny = 0
+  /** Patient records, versions and search (PDS-shaped): `kv.patients.get('9434765919')`. */
+  readonly patients: PatientsClient
 
   constructor(private readonly opts: ConnectOptions) {
     this.seeds = opts.seeds.map(parseAddress)
+    this.patients = new PatientsClient({
+      byKey: (nhs, body, idempotent) => this.route(PATIENT_TYPE, PATIENT_BUCKET, nhs, body, idempotent),
+      any: (body, idempotent) => this.any(body, idempotent),
+    })
   }
 
   /** Ask the seeds (then any known member) for the ring; NO_SEED_ANSWERED when none does. */
@@ -148,6 +157,25 @@ export class SpineClient {
         const code = e instanceof SpineError ? e.code : undefined
         const retry = code === 'UNREACHABLE' || (idempotent && code === 'CONNECTION_CLOSED')
         if (!retry) throw e
+      }
+    }
+    throw last
+  }
+
+  /** Any member, in turn (work with no home node: searches, bulk loads), moving on as route() does. */
+  private async any(body: unknown, idempotent: boolean): Promise<unknown> {
+    const members = this.memberAddresses()
+    const all = members.length ? members : this.seeds
+    const start = this.nextAny++ % all.length
+    const order = [...all.slice(start), ...all.slice(0, start)]
+    let last: unknown
+    for (const addr of order.slice(0, 1 + (this.opts.maxRetries ?? CLIENT.maxRetries))) {
+      try {
+        return await this.call(addr, body)
+      } catch (e) {
+        last = e
+        const code = e instanceof SpineError ? e.code : undefined
+        if (code !== 'UNREACHABLE' && !(idempotent && code === 'CONNECTION_CLOSED')) throw e
       }
     }
     throw last

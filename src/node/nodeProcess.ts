@@ -82,7 +82,7 @@ export async function startNodeProcess(cfg: NodeProcessConfig, log: Logger): Pro
     },
   })
   const members = memberDirectory(node, info)
-  const handle = clientHandler({ env: node.env, members, transfers: () => node.handoff.transfers(), membership: membershipOps(node, transport, self, backend) })
+  const handle = clientHandler({ env: node.env, patients: node.patients, members, transfers: () => node.handoff.transfers(), membership: membershipOps(node, transport, self, backend) })
   const client = new FrameServer({ host: cfg.host, port: cfg.clientPort, clock, log, handler: (_c, b) => handle(b), maxConnections: NET.maxClientConnections })
   const http = createHttpApi({
     env: node.env,

@@ -12,7 +12,7 @@ import { MAX_PARTITION, checkBytes, checkFoldOptions, checkPartition } from './c
 import type { Backend, BackendWriteOptions, BatchOp, FoldOptions } from './backend.js'
 
 import { STORAGE } from '../config.js'
-import { TickBatcher } from './tickBatcher.js'
+import { TickBatcher, type WriteOp } from './tickBatcher.js'
 
 const PREFIX_BYTES = 4
 
@@ -52,6 +52,19 @@ function foldRange(partition: number, after: Uint8Array | undefined): KeyRange {
   if (after === undefined) return { gte, ...upper }
   // Spread rather than `lt: range.lt`: level treats a present-but-undefined bound as a real bound.
   return { gt: storedKey(partition, after), ...upper }
+}
+
+/**
+ * classic-level's own batch, without abstract-level's per-operation copy, validation and encoding
+ * lookup: our keys and values are already Buffers and we use no hooks or write events, and that
+ * per-operation work was 18% of a node's CPU once every patient write carried its index entries
+ * (bench note in docs/decisions.md). Falls back to the public batch if the internal one is missing.
+ */
+function rawBatch(db: Db): (ops: WriteOp[], o: { sync: boolean }) => Promise<void> {
+  // The internal method is not in level's types: this is the one place that reaches past them.
+  const internal = (db as unknown as { _batch?: (ops: WriteOp[], o: { sync: boolean }) => Promise<void> })._batch
+  if (typeof internal !== 'function') return (ops, o) => db.batch(ops, o)
+  return (ops, o) => (db.status === 'open' ? internal.call(db, ops, o) : db.batch(ops, o))
 }
 
 function writeOptions(opts: BackendWriteOptions | undefined): { sync: boolean } {
@@ -181,7 +194,7 @@ export class LevelBackend implements Backend {
     await db.open()
     this.db = db
     this.batcher = new TickBatcher({
-      batch: (ops, o) => db.batch(ops, o),
+      batch: rawBatch(db),
       getMany: (keys) => db.getMany(keys) as Promise<Array<Buffer | undefined>>,
     })
   }
