@@ -89,7 +89,12 @@ export function parseIndexEntry(entry: Uint8Array): { term: string; objectKey: U
 
 /** Byte bounds of a scan: entries after `after` whose term bytes are at most `last`. */
 export function scanBounds(scan: IndexScan): { after: Buffer; last: Buffer } {
-  return { after: Buffer.from(`${scan.index}:${scan.start}`, 'utf8'), last: Buffer.from(`${scan.index}:${scan.end}`, 'utf8') }
+  // A wildcard's end is its prefix then \uffff. In UTF-8 that is EF BF BF, below the 4-byte letters
+  // beyond the BMP (SM𠀀 would be past SM*), so the byte bound is the prefix then 0xFF, which no UTF-8 holds.
+  const last = scan.end.endsWith('\uffff')
+    ? Buffer.concat([Buffer.from(`${scan.index}:${scan.end.slice(0, -1)}`, 'utf8'), Buffer.of(0xff)])
+    : Buffer.from(`${scan.index}:${scan.end}`, 'utf8')
+  return { after: Buffer.from(`${scan.index}:${scan.start}`, 'utf8'), last }
 }
 
 /** True once an entry's term lies beyond the scan's end: the scan stops there. */

@@ -1,0 +1,444 @@
+/**
+ * The per-vnode patient index: keys, entries and scan bounds as bytes, and the vnode write hook kept
+ * in step with the stored object through every path that changes a copy (coordinate, sibling merge,
+ * replace, tombstone, reap, handoff's deleteIfUnchanged). After each step the index partition must
+ * hold exactly the entries recomputed from the object partition, for every key.
+ */
+import t, { type Test } from 'tap'
+import type { Clock } from '../core/env.js'
+import { encodeBKey, type BKey } from '../core/hash.js'
+import type { SiblingContent } from '../core/object.js'
+import { decodeObject } from '../core/objectCodec.js'
+import { META_PARTITION } from '../node/dotCounter.js'
+import { silentLogger } from '../node/log.js'
+import { INDEX_PARTITION_BASE, indexPartitionOf } from '../node/partitionSpace.js'
+import { Vnode } from '../node/vnode.js'
+import { MemoryBackend } from '../storage/memory.js'
+import { encodeAlias } from './alias.js'
+import { examplePatient } from './examples.js'
+import { indexScans, indexTerms, termInScan, type IndexScan } from './indexTerms.js'
+import { nhsNumberFromPrefix } from './nhsNumber.js'
+import type { Patient } from './record.js'
+import { parseSearchQuery } from './searchQuery.js'
+import {
+  ALIAS_CONTENT_TYPE,
+  PATIENT_CONTENT_TYPE,
+  indexEntryKey,
+  isPatientKey,
+  objectTerms,
+  parseIndexEntry,
+  pastScan,
+  patientBKey,
+  patientIndexHook,
+  scanBounds,
+} from './storeIndex.js'
+
+function nhs(prefix: number): string {
+  const n = nhsNumberFromPrefix(prefix)
+  if (n === undefined) throw new Error(`prefix ${prefix} has no check digit`)
+  return n
+}
+
+const NHS_A = nhs(999_000_001)
+const NHS_B = nhs(999_000_002)
+const NHS_C = nhs(999_000_003)
+
+function patient(id: string, family: string, changes: Partial<Patient> = {}): Patient {
+  const p = examplePatient()
+  p.id = id
+  p.meta.versionId = '1'
+  p.name = [{ use: 'usual', given: ['Jane'], family }]
+  return { ...p, ...changes }
+}
+
+function withCode(p: Patient, code: 'U' | 'R' | 'REDACTED'): Patient {
+  return { ...p, meta: { ...p.meta, security: [{ code }] } }
+}
+
+function content(value: string | Buffer, contentType = PATIENT_CONTENT_TYPE, deleted = false): SiblingContent {
+  return { value: typeof value === 'string' ? Buffer.from(value, 'utf8') : value, contentType, meta: {}, deleted, lastModified: 1 }
+}
+
+const recordContent = (p: Patient): SiblingContent => content(JSON.stringify(p))
+
+function manualClock(): Clock {
+  let now = 1_000_000
+  return {
+    now: () => (now += 1),
+    setTimer: () => {
+      throw new Error('no timers here')
+    },
+    clearTimer: () => undefined,
+  }
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
+
+// ---------------------------------------------------------------------------------------------
+// keys and entries
+
+t.test('isPatientKey: only keys of bucket type pds, bucket Patient', async (t) => {
+  t.ok(isPatientKey(encodeBKey(patientBKey(NHS_A))), 'a patient key')
+  t.ok(isPatientKey(encodeBKey(patientBKey(''))), 'the bucket with an empty key is still the bucket')
+  t.ok(isPatientKey(encodeBKey(patientBKey('not-a-number'))), 'the bucket decides, not the key')
+  const others: BKey[] = [
+    { type: 'default', bucket: 'Patient', key: NHS_A },
+    { type: 'pds', bucket: 'Patients', key: NHS_A },
+    { type: 'pds', bucket: 'Patien', key: `t${NHS_A}` },
+    { type: 'pds', bucket: 'patient', key: NHS_A },
+    { type: 'pdsx', bucket: 'Patient', key: NHS_A },
+    { type: 'pd', bucket: 'sPatient', key: NHS_A },
+  ]
+  for (const bk of others) t.notOk(isPatientKey(encodeBKey(bk)), `${bk.type}/${bk.bucket} is not the patient bucket`)
+  t.notOk(isPatientKey(new Uint8Array(0)), 'an empty key')
+  t.notOk(isPatientKey(encodeBKey(patientBKey(NHS_A)).subarray(0, 5)), 'a truncated prefix')
+  // A key that is a view into a larger buffer (as folds and decoders hand them out).
+  const whole = Buffer.concat([Buffer.from('junk-before'), encodeBKey(patientBKey(NHS_A))])
+  t.ok(isPatientKey(whole.subarray(11)), 'a key at an offset inside a larger buffer')
+  const other = Buffer.concat([encodeBKey(patientBKey(NHS_A)), encodeBKey({ type: 'default', bucket: 'b', key: 'k' })])
+  t.notOk(isPatientKey(other.subarray(other.length - encodeBKey({ type: 'default', bucket: 'b', key: 'k' }).length)), 'offset view of another bucket')
+})
+
+t.test('indexEntryKey / parseIndexEntry round trip, including non-ASCII terms', async (t) => {
+  const keys = [encodeBKey(patientBKey(NHS_A)), encodeBKey(patientBKey('ключ')), Buffer.of(0, 0, 0, 1, 0)]
+  const terms = [
+    'family_dob:SMITH|1970-01-01',
+    'family_dob:KOCIŃSKI|1970-01-01',
+    'family_dob:ΠΑΠΑΔΟΠΟΥΛΟΣ|1981-02-03',
+    'dob_family:1990-12-31|陈',
+    'family_dob:𠀀𠀁|2001',
+    'postcode_dob:LS16AE|1970-01',
+    'soundex_dob:S530|1970-01-01',
+    '',
+  ]
+  for (const term of terms) {
+    for (const key of keys) {
+      const entry = indexEntryKey(term, key)
+      t.equal(entry.length, Buffer.byteLength(term, 'utf8') + 1 + key.length, 'term bytes, a zero, the key')
+      const parsed = parseIndexEntry(entry)
+      t.equal(parsed.term, term, `term ${JSON.stringify(term)} comes back`)
+      t.equal(hex(parsed.objectKey), hex(key), 'object key comes back byte for byte (zeros in it included)')
+      // The same from a view at an offset into a larger buffer.
+      const big = Buffer.concat([Buffer.from('xyz'), entry])
+      const again = parseIndexEntry(big.subarray(3))
+      t.equal(again.term, term)
+      t.equal(hex(again.objectKey), hex(key))
+    }
+  }
+})
+
+// ---------------------------------------------------------------------------------------------
+// scan bounds
+
+function query(params: Record<string, string | string[]>): ReturnType<typeof indexScans> {
+  const r = parseSearchQuery(params)
+  if (!r.ok) throw new Error(JSON.stringify(r.errors))
+  return indexScans(r.value)
+}
+
+/** Scan a backend partition as localSearch does: fold after `after`, stop at the first entry past `last`. */
+async function scanTerms(backend: MemoryBackend, partition: number, scan: IndexScan): Promise<string[]> {
+  const { after, last } = scanBounds(scan)
+  const out: string[] = []
+  for await (const [entry] of backend.fold(partition, { after })) {
+    if (pastScan(entry, last)) break
+    out.push(parseIndexEntry(entry).term)
+  }
+  return out
+}
+
+t.test('scanBounds / pastScan: the end term is inside, anything greater is past', async (t) => {
+  const key = encodeBKey(patientBKey(NHS_A))
+  const scan: IndexScan = { index: 'family_dob', start: 'SMITH|1970', end: 'SMITH|1970-12-31' }
+  const { after, last } = scanBounds(scan)
+  t.equal(after.toString('utf8'), 'family_dob:SMITH|1970')
+  t.equal(last.toString('utf8'), 'family_dob:SMITH|1970-12-31')
+  t.notOk(pastScan(indexEntryKey('family_dob:SMITH|1970-12-31', key), last), 'term == end is inside')
+  t.notOk(pastScan(indexEntryKey('family_dob:SMITH|1970-06-01', key), last), 'a term before the end is inside')
+  t.ok(pastScan(indexEntryKey('family_dob:SMITH|1970-12-31x', key), last), 'end followed by anything is past')
+  t.ok(pastScan(indexEntryKey('family_dob:SMITH|1971', key), last), 'a greater term is past')
+  t.ok(Buffer.compare(indexEntryKey('family_dob:SMITHS|1970-01-01', key), after) < 0, 'a longer name sorts before the scan (S < |), so the fold never reaches it')
+  t.ok(pastScan(indexEntryKey('postcode_dob:LS16AE|1970-01-01', key), last), 'another index is past')
+  t.notOk(pastScan(Buffer.from('family_dob:SMITH|1970-12-31'), last), 'an entry without a zero compares as its whole self')
+
+  // The same through a real ordered fold: what the scan returns is exactly termInScan's set.
+  const backend = new MemoryBackend()
+  await backend.open()
+  const p = indexPartitionOf(3)
+  const all = [
+    'family_dob:SMIT|1970-01-01',
+    'family_dob:SMITH|1969-12-31',
+    'family_dob:SMITH|1970',
+    'family_dob:SMITH|1970-01',
+    'family_dob:SMITH|1970-01-01',
+    'family_dob:SMITH|1970-12-31',
+    'family_dob:SMITH|1971-01-01',
+    'family_dob:SMITHE|1970-05-05',
+    'family_dob:SMYTH|1970-05-05',
+    'postcode_dob:LS16AE|1970-05-05',
+  ]
+  for (const term of all) await backend.put(p, indexEntryKey(term, key), new Uint8Array(0))
+  t.same((await scanTerms(backend, p, scan)).sort(), all.filter((x) => termInScan(x, scan)).sort(), 'fold + pastScan gives the terms in the scan')
+  t.same(await scanTerms(backend, p, scan), ['family_dob:SMITH|1970', 'family_dob:SMITH|1970-01', 'family_dob:SMITH|1970-01-01', 'family_dob:SMITH|1970-12-31'], 'in byte order')
+})
+
+t.test('wildcard scans end with \\uffff and take every longer name, in byte order as in string order', async (t) => {
+  const wildcardRange = query({ family: 'Sm*', birthdate: ['ge1960-01-01', 'le1980-12-31'] })
+  t.same(wildcardRange, [{ index: 'family_dob', start: 'SM', end: 'SM\uffff' }])
+  const wildcardDay = query({ family: 'Sm*', birthdate: '1970-01-01' })
+  t.ok(wildcardDay.length > 0 && wildcardDay.every((s) => s.end.endsWith('\uffff')), 'a wildcard on one day scans dob_family prefixes up to \\uffff')
+  const key = encodeBKey(patientBKey(NHS_A))
+  for (const scan of [...wildcardRange, ...wildcardDay]) {
+    const { last } = scanBounds(scan)
+    const prefix = Buffer.from(`${scan.index}:${scan.end.slice(0, -1)}`, 'utf8')
+    t.equal(Buffer.compare(last.subarray(0, prefix.length), prefix), 0, 'the last bound starts with the prefix')
+    const highest = Buffer.concat([prefix, Buffer.from('\u{10FFFF}', 'utf8')])
+    t.ok(Buffer.compare(last, highest) > 0, 'and lies above the prefix followed by the highest code point, U+10FFFF')
+  }
+  const [scan] = wildcardRange as [IndexScan]
+  const { last } = scanBounds(scan)
+  for (const family of ['SM', 'SMITH', 'SMYTHE', 'SMZZZZZZZZZZZZZZZZZZZZZZZZZ', 'SMÖRGÅS', 'SMΩ', 'SM陈', 'SM\ufffe', 'SM𠀀', 'SM𐐀']) {
+    const term = `family_dob:${family}|1970-01-01`
+    t.ok(termInScan(term, scan), `${family} is in the wildcard scan by string order`)
+    t.notOk(pastScan(indexEntryKey(term, key), last), `${family}: its entry is not past the wildcard scan's end`)
+  }
+  for (const family of ['SN', 'SNA', 'T']) {
+    t.ok(pastScan(indexEntryKey(`family_dob:${family}|1970-01-01`, key), last), `${family} is past SM*`)
+  }
+
+  const backend = new MemoryBackend()
+  await backend.open()
+  const p = indexPartitionOf(9)
+  const all = ['family_dob:S|1970-01-01', 'family_dob:SL|1970-01-01', 'family_dob:SM|1970-01-01', 'family_dob:SMITH|1970-01-01', 'family_dob:SM𠀀|1970-01-01', 'family_dob:SN|1970-01-01']
+  for (const term of all) await backend.put(p, indexEntryKey(term, key), new Uint8Array(0))
+  t.same((await scanTerms(backend, p, scan)).sort(), ['family_dob:SM|1970-01-01', 'family_dob:SMITH|1970-01-01', 'family_dob:SM𠀀|1970-01-01'].sort(), 'the fold finds every SM name and nothing else')
+})
+
+// ---------------------------------------------------------------------------------------------
+// the hook through a real vnode
+
+interface Rig {
+  backend: MemoryBackend
+  vnode: Vnode
+  partition: number
+}
+
+async function rig(partition: number, node: string): Promise<Rig> {
+  const backend = new MemoryBackend()
+  await backend.open()
+  return { backend, vnode: new Vnode(partition, node, backend, manualClock(), silentLogger(), undefined, [patientIndexHook()]), partition }
+}
+
+/** Every entry the index partition should hold, recomputed from the objects the vnode stores. */
+async function expectedEntries(r: Rig): Promise<string[]> {
+  const out: string[] = []
+  for await (const [key, value] of r.backend.fold(r.partition)) {
+    if (!isPatientKey(key)) continue
+    for (const term of objectTerms(decodeObject(value))) out.push(hex(indexEntryKey(term, key)))
+  }
+  return out.sort()
+}
+
+async function actualEntries(r: Rig): Promise<string[]> {
+  const out: string[] = []
+  for await (const [entry, value] of r.backend.fold(indexPartitionOf(r.partition))) {
+    if (value.length !== 0) throw new Error('index entries carry no value')
+    out.push(hex(entry))
+  }
+  return out.sort()
+}
+
+async function checkIndex(t: Test, r: Rig, what: string): Promise<void> {
+  t.same(await actualEntries(r), await expectedEntries(r), `${what}: the index holds exactly the stored objects' terms`)
+  const parts = await r.backend.partitions()
+  t.notOk(
+    parts.some((p) => p >= INDEX_PARTITION_BASE && p !== META_PARTITION && p !== indexPartitionOf(r.partition)),
+    `${what}: no other vnode's index partition was written`,
+  )
+}
+
+/** The terms the index holds for one key. */
+async function termsOf(r: Rig, nhsNumber: string): Promise<string[]> {
+  const key = hex(encodeBKey(patientBKey(nhsNumber)))
+  const out: string[] = []
+  for await (const [entry] of r.backend.fold(indexPartitionOf(r.partition))) {
+    const { term, objectKey } = parseIndexEntry(entry)
+    if (hex(objectKey) === key) out.push(term)
+  }
+  return out.sort()
+}
+
+t.test('the index follows every change of a copy: create, sibling merge, replace, tombstone, reap', async (t) => {
+  const r = await rig(5, 'n1')
+  const key = encodeBKey(patientBKey(NHS_A))
+  const a1 = patient(NHS_A, 'Smith')
+  const other = await r.vnode.coordinate(encodeBKey(patientBKey(NHS_C)), { context: [], content: recordContent(patient(NHS_C, 'Bystander')), allowMult: true, sync: false })
+  t.ok(other.length > 0)
+
+  const v1 = decodeObject(await r.vnode.coordinate(key, { context: [], content: recordContent(a1), allowMult: true, sync: false }))
+  await checkIndex(t, r, 'after the create')
+  t.same(await termsOf(r, NHS_A), indexTerms(a1), 'the record\'s own terms')
+
+  // A concurrent version coordinated elsewhere (same partition on another node), merged in as replication would.
+  const elsewhere = await rig(5, 'n2')
+  const a2 = patient(NHS_A, 'Brown', { birthDate: '1971-02-03' })
+  const concurrent = decodeObject(await elsewhere.vnode.coordinate(key, { context: [], content: recordContent(a2), allowMult: true, sync: false }))
+  await checkIndex(t, elsewhere, 'the other vnode after its own write')
+  await r.vnode.merge(key, concurrent, true, false)
+  const merged = await r.vnode.get(key)
+  t.equal(merged?.siblings.length, 2, 'two siblings after the merge')
+  await checkIndex(t, r, 'after the sibling merge')
+  t.same(await termsOf(r, NHS_A), [...new Set([...indexTerms(a1), ...indexTerms(a2)])].sort(), 'the union of both siblings\' terms')
+  t.ok((await termsOf(r, NHS_A)).includes('family_dob:BROWN|1971-02-03'))
+  t.ok((await termsOf(r, NHS_A)).includes('family_dob:SMITH|1970-01-01'))
+
+  // Merging the same copy again changes nothing.
+  await r.vnode.merge(key, concurrent, true, false)
+  await checkIndex(t, r, 'after a repeated merge')
+
+  // A replacement made from the merged context drops both siblings and their terms.
+  const a3 = patient(NHS_A, 'Taylor', { birthDate: '1972-03-04' })
+  a3.address = [{ use: 'home', postalCode: 'M1 1AE' }]
+  const v3 = decodeObject(await r.vnode.coordinate(key, { context: merged!.clock, content: recordContent(a3), allowMult: true, sync: false }))
+  t.equal(v3.siblings.length, 1)
+  await checkIndex(t, r, 'after the replacement')
+  t.same(await termsOf(r, NHS_A), indexTerms(a3), 'only the replacement\'s terms')
+  t.notOk((await termsOf(r, NHS_A)).some((x) => x.includes('SMITH') || x.includes('BROWN') || x.includes('LS16AE')), 'no stale term is left')
+
+  // A write from a stale context (v1's) makes a sibling again: its terms come back with it.
+  await r.vnode.coordinate(key, { context: v1.clock, content: recordContent(a1), allowMult: true, sync: false })
+  await checkIndex(t, r, 'after a write from a stale context')
+  t.same(await termsOf(r, NHS_A), [...new Set([...indexTerms(a1), ...indexTerms(a3)])].sort())
+
+  // Delete: a tombstone has no terms.
+  const live = (await r.vnode.get(key))!
+  const tomb = decodeObject(await r.vnode.coordinate(key, { context: live.clock, content: content('', PATIENT_CONTENT_TYPE, true), allowMult: true, sync: false }))
+  await checkIndex(t, r, 'after the tombstone')
+  t.same(await termsOf(r, NHS_A), [], 'a tombstone leaves no entries')
+
+  // The concurrent copy arriving late is covered by the tombstone: still nothing.
+  await r.vnode.merge(key, concurrent, true, false)
+  await checkIndex(t, r, 'after a late copy the tombstone covers')
+  t.same(await termsOf(r, NHS_A), [])
+
+  t.ok(await r.vnode.reap(key, tomb.clock), 'reaped')
+  t.equal(await r.vnode.get(key), undefined)
+  await checkIndex(t, r, 'after the reap')
+  t.same(await termsOf(r, NHS_A), [])
+  t.same(await termsOf(r, NHS_C), indexTerms(patient(NHS_C, 'Bystander')), 'the other key kept its entries throughout')
+
+  // A write after the reap indexes again.
+  await r.vnode.coordinate(key, { context: [], content: recordContent(a2), allowMult: true, sync: false })
+  await checkIndex(t, r, 'after a write following the reap')
+  t.same(await termsOf(r, NHS_A), indexTerms(a2))
+})
+
+t.test('handoff\'s deleteIfUnchanged removes the entries; a changed copy keeps them', async (t) => {
+  const r = await rig(11, 'fallback')
+  const key = encodeBKey(patientBKey(NHS_B))
+  const b1 = patient(NHS_B, 'Okafor', { birthDate: '1988-08-08' })
+  const sent = await r.vnode.coordinate(key, { context: [], content: recordContent(b1), allowMult: true, sync: false })
+  await r.vnode.coordinate(encodeBKey(patientBKey(NHS_C)), { context: [], content: recordContent(patient(NHS_C, 'Stays')), allowMult: true, sync: false })
+  await checkIndex(t, r, 'before handoff')
+  t.same(await termsOf(r, NHS_B), indexTerms(b1))
+
+  // A write lands on the fallback after the batch was sent: the delete must not happen.
+  const b2 = patient(NHS_B, 'Okafor-Smith', { birthDate: '1988-08-08' })
+  const changed = await r.vnode.coordinate(key, { context: decodeObject(sent).clock, content: recordContent(b2), allowMult: true, sync: false })
+  t.notOk(await r.vnode.deleteIfUnchanged(key, sent), 'stale bytes: not deleted')
+  await checkIndex(t, r, 'after a refused deleteIfUnchanged')
+  t.same(await termsOf(r, NHS_B), indexTerms(b2))
+
+  t.ok(await r.vnode.deleteIfUnchanged(key, changed), 'unchanged: deleted')
+  t.equal(await r.vnode.get(key), undefined)
+  await checkIndex(t, r, 'after deleteIfUnchanged')
+  t.same(await termsOf(r, NHS_B), [], 'no entries left for the handed-off key')
+  t.same(await termsOf(r, NHS_C), indexTerms(patient(NHS_C, 'Stays')), 'the other key is untouched')
+})
+
+t.test('non-patient keys and unreadable values in the patient bucket add no entries and do not throw', async (t) => {
+  const r = await rig(2, 'n1')
+  const record = JSON.stringify(patient(NHS_A, 'Smith'))
+  const write = (bk: BKey, c: SiblingContent) => r.vnode.coordinate(encodeBKey(bk), { context: [], content: c, allowMult: true, sync: false })
+
+  await write({ type: 'default', bucket: 'Patient', key: NHS_A }, content(record))
+  await write({ type: 'pds', bucket: 'Other', key: NHS_A }, content(record))
+  await write({ type: 'default', bucket: 'b', key: 'k' }, content('plain', 'text/plain'))
+  t.same(await actualEntries(r), [], 'a patient record outside pds/Patient is not indexed')
+
+  const cases: [string, SiblingContent][] = [
+    ['not JSON', content('this is { not json')],
+    ['invalid UTF-8', content(Buffer.of(0xff, 0xfe, 0x00, 0x80))],
+    ['empty', content('')],
+    ['JSON null', content('null')],
+    ['a JSON number', content('42')],
+    ['a JSON array', content('[1,2,3]')],
+    ['JSON of another resource', content(JSON.stringify({ resourceType: 'Observation', id: NHS_A }))],
+    ['a malformed Patient', content(JSON.stringify({ resourceType: 'Patient', id: NHS_A, meta: {}, name: 'Smith', birthDate: '1970-01-01' }))],
+    ['a Patient without meta', content(JSON.stringify({ resourceType: 'Patient', id: NHS_A, name: [{ use: 'usual', family: 'Smith' }], birthDate: '1970-01-01' }))],
+    ['an alias', content(encodeAlias({ id: NHS_A, supersededBy: NHS_B }), ALIAS_CONTENT_TYPE)],
+    ['a record stored under the alias content type', content(record, ALIAS_CONTENT_TYPE)],
+  ]
+  let prefix = 999_100_000
+  for (const [what, c] of cases) {
+    let id: string | undefined
+    while (id === undefined) id = nhsNumberFromPrefix(prefix++)
+    const key = encodeBKey(patientBKey(id))
+    await t.resolves(r.vnode.coordinate(key, { context: [], content: c, allowMult: true, sync: false }), `${what}: the write stands`)
+    t.same(await termsOf(r, id), [], `${what}: no entries`)
+    // Replacing it with a real record indexes the record; replacing that with junk again removes them.
+    const real = patient(id, 'Real')
+    const v = await r.vnode.get(key)
+    await r.vnode.coordinate(key, { context: v!.clock, content: recordContent(real), allowMult: true, sync: false })
+    t.same(await termsOf(r, id), indexTerms(real), `${what}: a record written over it is indexed`)
+    const v2 = await r.vnode.get(key)
+    await t.resolves(r.vnode.coordinate(key, { context: v2!.clock, content: c, allowMult: true, sync: false }), `${what}: written over a record`)
+    t.same(await termsOf(r, id), [], `${what}: the record's entries are gone`)
+    await checkIndex(t, r, what)
+  }
+  t.same(await actualEntries(r), [], 'nothing indexed at the end')
+})
+
+t.test('a restricted record has no postcode terms; a redacted one none', async (t) => {
+  const r = await rig(7, 'n1')
+  const base = patient(NHS_A, 'Smith')
+  base.address = [
+    { use: 'home', postalCode: 'LS1 6AE' },
+    { use: 'old', postalCode: 'LS6 3AA' },
+  ]
+  const key = encodeBKey(patientBKey(NHS_A))
+
+  const unrestricted = withCode(base, 'U')
+  let v = decodeObject(await r.vnode.coordinate(key, { context: [], content: recordContent(unrestricted), allowMult: true, sync: false }))
+  t.same(
+    (await termsOf(r, NHS_A)).filter((x) => x.startsWith('postcode_dob:')),
+    ['postcode_dob:LS16AE|1970-01-01', 'postcode_dob:LS63AA|1970-01-01'],
+    'unrestricted: both postcodes indexed',
+  )
+
+  const restricted = withCode(base, 'R')
+  v = decodeObject(await r.vnode.coordinate(key, { context: v.clock, content: recordContent(restricted), allowMult: true, sync: false }))
+  await checkIndex(t, r, 'restricted')
+  const rTerms = await termsOf(r, NHS_A)
+  t.same(rTerms.filter((x) => x.startsWith('postcode_dob:')), [], 'restricted: no postcode terms')
+  t.ok(rTerms.includes('family_dob:SMITH|1970-01-01'), 'restricted: still found by name and birth date')
+  t.ok(rTerms.includes('soundex_dob:S530|1970-01-01'), 'restricted: and by Soundex')
+
+  const redacted = withCode(base, 'REDACTED')
+  v = decodeObject(await r.vnode.coordinate(key, { context: v.clock, content: recordContent(redacted), allowMult: true, sync: false }))
+  await checkIndex(t, r, 'redacted')
+  t.same(await termsOf(r, NHS_A), [], 'redacted: no terms at all')
+
+  // Back to unrestricted: everything returns.
+  await r.vnode.coordinate(key, { context: v.clock, content: recordContent(unrestricted), allowMult: true, sync: false })
+  await checkIndex(t, r, 'unrestricted again')
+  t.same(await termsOf(r, NHS_A), indexTerms(unrestricted))
+
+  // A redacted sibling beside a live one: the object is found by the live one's terms only.
+  const elsewhere = await rig(7, 'n2')
+  const concurrent = decodeObject(await elsewhere.vnode.coordinate(key, { context: [], content: recordContent(withCode(patient(NHS_A, 'Hidden'), 'REDACTED')), allowMult: true, sync: false }))
+  t.same(await actualEntries(elsewhere), [], 'a vnode holding only a redacted record has no entries')
+  await r.vnode.merge(key, concurrent, true, false)
+  await checkIndex(t, r, 'a redacted sibling merged in')
+  t.notOk((await termsOf(r, NHS_A)).some((x) => x.includes('HIDDEN')), 'the redacted sibling adds nothing')
+})
