@@ -1,12 +1,13 @@
 /**
- * A search's work on one node: scan the index of each vnode its coverage plan names, read each
+ * A search's work on one node: scan the node's index once per range, keep the entries of the vnodes
+ * its coverage plan names, read each
  * candidate record from that vnode (one replica, as Riak 2i reads: a search is a trace, and the
  * record it returns is then read by NHS number at quorum), and score it. Only the hash partitions
  * the plan gives a vnode are answered, so each record is scored on one node only.
  */
 import { decodeBKey, partitionOf } from '../core/hash.js'
 import { decodeObject } from '../core/objectCodec.js'
-import { indexPartitionOf } from '../node/partitionSpace.js'
+import { INDEX_PARTITION } from '../node/partitionSpace.js'
 import type { Backend } from '../storage/backend.js'
 import { PATIENT_LIMITS } from './limits.js'
 import { mergeSiblings } from './merge.js'
@@ -14,7 +15,7 @@ import { searchable } from './restrict.js'
 import { MatchCollector, type ScoredPatient } from './score.js'
 import { indexScans } from './indexTerms.js'
 import type { PatientSearchQuery } from './searchQuery.js'
-import { pastScan, parseIndexEntry, scanBounds, storedPatients } from './storeIndex.js'
+import { parseIndexEntry, scanBounds, storedPatients } from './storeIndex.js'
 import type { Result } from './errors.js'
 import { SpineError } from '../api/errors.js'
 import { parseSearchQuery } from './searchQuery.js'
@@ -39,22 +40,21 @@ export async function localSearch(backend: Backend, q: number, query: PatientSea
   const seen = new Set<string>()
   let entries = 0
   let candidates = 0
-  search: for (const { vnode, partitions } of plan) {
-    const mine = new Set(partitions)
-    for (const { after, last } of scans) {
-      for await (const [entry] of backend.fold(indexPartitionOf(vnode), { after })) {
-        if (pastScan(entry, last)) break
-        if (++entries > PATIENT_LIMITS.maxSearchEntries) return tooManyEntries(entries, candidates)
-        const { objectKey } = parseIndexEntry(entry)
-        const id = Buffer.from(objectKey).toString('latin1')
-        if (seen.has(id)) continue
-        seen.add(id)
-        if (!mine.has(partitionOf(decodeBKey(objectKey), q))) continue
-        const patient = await readRecord(backend, vnode, objectKey)
-        if (!patient || !searchable(patient, query)) continue
-        candidates++
-        if (!collector.offer(patient)) break search
-      }
+  const answers = new Map(plan.map((e) => [e.vnode, new Set(e.partitions)]))
+  search: for (const { after, before } of scans) {
+    for await (const [entry] of backend.fold(INDEX_PARTITION, { after, before })) {
+      if (++entries > PATIENT_LIMITS.maxSearchEntries) return tooManyEntries(entries, candidates)
+      const { vnode, objectKey } = parseIndexEntry(entry)
+      // Another vnode's copy, or a key another node answers for: each record is read once, where the plan says.
+      const mine = answers.get(vnode)
+      if (!mine) continue
+      const id = Buffer.from(objectKey).toString('latin1')
+      if (seen.has(id) || !mine.has(partitionOf(decodeBKey(objectKey), q))) continue
+      seen.add(id)
+      const patient = await readRecord(backend, vnode, objectKey)
+      if (!patient || !searchable(patient, query)) continue
+      candidates++
+      if (!collector.offer(patient)) break search
     }
   }
   return { result: collector.result(), entries, candidates }

@@ -1,16 +1,18 @@
 /**
- * The patient search index as the store keeps it: per vnode, beside the objects (Riak 2i's choice;
- * docs/decisions.md "Patient search indexes" gives the measurement). Each vnode indexes the patient
- * records it holds, in the same atomic batch as the record, under its own index partition
- * (partitionSpace.ts); a search asks a covering set of vnodes (core/coverage.ts) to scan.
+ * The patient search index as the store keeps it: local to each vnode's copies, beside the objects
+ * (Riak 2i's choice; docs/decisions.md "Patient search indexes" gives the measurement). Each vnode
+ * indexes the patient records it holds, in the same atomic batch as the record; the entries of all
+ * a node's vnodes share one index partition (partitionSpace.ts), each naming its vnode, so a search
+ * reads one range per node and keeps the entries of the vnodes its coverage plan (core/coverage.ts) names.
  *
- * Entry key: the term's UTF-8 bytes, a 0x00, then the object's storage key. No value: the key says
- * everything, and a scan is one ordered range read. Terms never contain 0x00 (names are letters,
- * dates digits and '-', postcodes letters and digits), so the first 0x00 ends the term.
+ * Entry key: the term's UTF-8 bytes, a 0x00, the vnode as 4 big-endian bytes, then the object's
+ * storage key. No value: the key says everything, and a scan is one ordered range read. Terms never
+ * contain 0x00 (names are letters, dates digits and '-', postcodes letters and digits), so the first
+ * 0x00 ends the term.
  */
 import { encodeBKey, type BKey } from '../core/hash.js'
 import type { KvObject } from '../core/object.js'
-import { indexPartitionOf } from '../node/partitionSpace.js'
+import { INDEX_PARTITION } from '../node/partitionSpace.js'
 import type { VnodeChange, VnodeWriteHook } from '../node/vnodeHooks.js'
 import type { BatchOp } from '../storage/backend.js'
 import { indexTermChangesOfSets, type IndexScan } from './indexTerms.js'
@@ -76,32 +78,30 @@ export function objectTerms(obj: KvObject | undefined): Set<string> {
   return terms
 }
 
-export function indexEntryKey(term: string, objectKey: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from(term, 'utf8'), Buffer.of(0), objectKey])
+export function indexEntryKey(term: string, vnode: number, objectKey: Uint8Array): Buffer {
+  const v = Buffer.allocUnsafe(4)
+  v.writeUInt32BE(vnode, 0)
+  return Buffer.concat([Buffer.from(term, 'utf8'), Buffer.of(0), v, objectKey])
 }
 
-/** The object key an entry points to, and its term. */
-export function parseIndexEntry(entry: Uint8Array): { term: string; objectKey: Uint8Array } {
+/** The term of an entry, the vnode holding the copy, and the object's key. */
+export function parseIndexEntry(entry: Uint8Array): { term: string; vnode: number; objectKey: Uint8Array } {
   const b = Buffer.from(entry.buffer, entry.byteOffset, entry.byteLength)
   const zero = b.indexOf(0)
-  return { term: b.toString('utf8', 0, zero), objectKey: b.subarray(zero + 1) }
+  return { term: b.toString('utf8', 0, zero), vnode: b.readUInt32BE(zero + 1), objectKey: b.subarray(zero + 5) }
 }
 
-/** Byte bounds of a scan: entries after `after` whose term bytes are at most `last`. */
-export function scanBounds(scan: IndexScan): { after: Buffer; last: Buffer } {
+/**
+ * Byte bounds of a scan: entries after `after` and before `before`. An entry is term + 0x00 + ...,
+ * so every entry of a term up to the end term sorts below end + 0x01, and every greater term above it.
+ */
+export function scanBounds(scan: IndexScan): { after: Buffer; before: Buffer } {
   // A wildcard's end is its prefix then \uffff. In UTF-8 that is EF BF BF, below the 4-byte letters
   // beyond the BMP (SM𠀀 would be past SM*), so the byte bound is the prefix then 0xFF, which no UTF-8 holds.
   const last = scan.end.endsWith('\uffff')
     ? Buffer.concat([Buffer.from(`${scan.index}:${scan.end.slice(0, -1)}`, 'utf8'), Buffer.of(0xff)])
     : Buffer.from(`${scan.index}:${scan.end}`, 'utf8')
-  return { after: Buffer.from(`${scan.index}:${scan.start}`, 'utf8'), last }
-}
-
-/** True once an entry's term lies beyond the scan's end: the scan stops there. */
-export function pastScan(entry: Uint8Array, last: Buffer): boolean {
-  const b = Buffer.from(entry.buffer, entry.byteOffset, entry.byteLength)
-  const zero = b.indexOf(0)
-  return Buffer.compare(b.subarray(0, zero < 0 ? b.length : zero), last) > 0
+  return { after: Buffer.from(`${scan.index}:${scan.start}`, 'utf8'), before: Buffer.concat([last, Buffer.of(1)]) }
 }
 
 /** The vnode hook that keeps the index in step with the patient records a vnode stores. */
@@ -110,10 +110,10 @@ export function patientIndexHook(): VnodeWriteHook {
     ops(change: VnodeChange): BatchOp[] {
       if (!isPatientKey(change.key)) return []
       const { add, remove } = indexTermChangesOfSets(objectTerms(change.before), objectTerms(change.after))
-      const partition = indexPartitionOf(change.partition)
+      const p = change.partition
       return [
-        ...remove.map((t): BatchOp => ({ type: 'del', partition, key: indexEntryKey(t, change.key) })),
-        ...add.map((t): BatchOp => ({ type: 'put', partition, key: indexEntryKey(t, change.key), value: EMPTY })),
+        ...remove.map((t): BatchOp => ({ type: 'del', partition: INDEX_PARTITION, key: indexEntryKey(t, p, change.key) })),
+        ...add.map((t): BatchOp => ({ type: 'put', partition: INDEX_PARTITION, key: indexEntryKey(t, p, change.key), value: EMPTY })),
       ]
     },
   }

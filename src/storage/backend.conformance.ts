@@ -170,6 +170,11 @@ function foldOrder(check: Check): void {
     t.same(await foldKeys(b, 5, { after: bytes('a\x01') }), all.filter((k) => Buffer.compare(bytes(k), bytes('a\x01')) > 0), 'after a missing key')
     t.same(await foldKeys(b, 5, { after: bytes('\xff\xff') }), [], 'after the last key')
     t.same(await foldKeys(b, 5, { after: bytes('a'), limit: 2 }), all.slice(all.indexOf('a') + 1, all.indexOf('a') + 3), 'after and limit')
+    const below = (k: string): boolean => Buffer.compare(bytes(k), bytes('b')) < 0
+    t.same(await foldKeys(b, 5, { before: bytes('b') }), all.filter(below), 'before is exclusive')
+    t.same(await foldKeys(b, 5, { after: bytes('a'), before: bytes('b') }), all.filter((k) => below(k) && Buffer.compare(bytes(k), bytes('a')) > 0), 'after and before')
+    t.same(await foldKeys(b, 5, { after: bytes('b'), before: bytes('a') }), [], 'an empty range')
+    t.same(await foldKeys(b, 5, { before: bytes('\xff\xff'), limit: 2 }), all.slice(0, 2), 'before and limit')
   })
 
   check('paging with after and limit visits every key once', async (b, t) => {

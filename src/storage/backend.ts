@@ -18,6 +18,8 @@ export interface FoldOptions {
   limit?: number
   /** Start strictly after this key (for resumable folds). */
   after?: Uint8Array
+  /** Stop before this key (exclusive): a bounded range read, so the store reads nothing past it. */
+  before?: Uint8Array
 }
 
 export interface Backend {

@@ -19,6 +19,7 @@ export function checkBytes(name: string, bytes: unknown): void {
 
 export function checkFoldOptions(opts: FoldOptions): void {
   if (opts.after !== undefined) checkBytes('after', opts.after)
+  if (opts.before !== undefined) checkBytes('before', opts.before)
   const { limit } = opts
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
     throw new SpineError('INVALID_ARGUMENT', 'fold limit must be a non-negative integer', { limit })

@@ -47,8 +47,9 @@ function partitionRange(partition: number): KeyRange {
   return partition === MAX_PARTITION ? { gte } : { gte, lt: prefixOf(partition + 1) }
 }
 
-function foldRange(partition: number, after: Uint8Array | undefined): KeyRange {
-  const { gte, ...upper } = partitionRange(partition)
+function foldRange(partition: number, after: Uint8Array | undefined, before: Uint8Array | undefined): KeyRange {
+  const { gte, ...partitionEnd } = partitionRange(partition)
+  const upper = before === undefined ? partitionEnd : { lt: storedKey(partition, before) }
   if (after === undefined) return { gte, ...upper }
   // Spread rather than `lt: range.lt`: level treats a present-but-undefined bound as a real bound.
   return { gt: storedKey(partition, after), ...upper }
@@ -144,7 +145,7 @@ export class LevelBackend implements Backend {
     checkPartition(partition)
     checkFoldOptions(opts)
     if (opts.limit === 0) return
-    const it = db.iterator({ ...foldRange(partition, opts.after), limit: opts.limit ?? -1 })
+    const it = db.iterator({ ...foldRange(partition, opts.after, opts.before), limit: opts.limit ?? -1 })
     try {
       // Level hands out fresh buffers per entry, so the key view below shares nothing with the store.
       for await (const [key, value] of it) yield [key.subarray(PREFIX_BYTES), value]

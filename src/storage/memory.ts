@@ -34,9 +34,10 @@ class PartitionStore {
   }
 
   /** Keys of the fold, taken up front so writes during the fold do not shift it. */
-  range(after: string | undefined, limit: number | undefined): string[] {
+  range(after: string | undefined, limit: number | undefined, before?: string): string[] {
     const start = after === undefined ? 0 : upperBound(this.sorted, after)
-    const end = limit === undefined ? this.sorted.length : start + limit
+    const stop = before === undefined ? this.sorted.length : Math.max(start, lowerBound(this.sorted, before))
+    const end = limit === undefined ? stop : Math.min(stop, start + limit)
     return this.sorted.slice(start, end)
   }
 }
@@ -128,7 +129,8 @@ export class MemoryBackend implements Backend {
     const after = opts.after === undefined ? undefined : keyString(opts.after)
     // Snapshot key and value references now, like LevelDB's implicit iterator snapshot.
     // Stored values are never mutated in place, so holding references is enough.
-    const entries = store.range(after, opts.limit).map((k) => [k, store.values.get(k) as Uint8Array] as const)
+    const before = opts.before === undefined ? undefined : keyString(opts.before)
+    const entries = store.range(after, opts.limit, before).map((k) => [k, store.values.get(k) as Uint8Array] as const)
     for (const [k, v] of entries) yield [keyBytes(k), copy(v)]
   }
 
