@@ -3,9 +3,9 @@ import type { Command } from 'commander'
 import { SingleBar, Presets } from 'cli-progress'
 import { connect } from '../client/client.js'
 import { PATIENT } from '../config.js'
-import { syntheticPatient } from '../patient/synthetic.js'
+import { syntheticCapacity, syntheticPatient } from '../patient/synthetic.js'
 import { hostOf, HOST_HELP } from './client.js'
-import { fail, printJson } from './format.js'
+import { fail, printJson, usage } from './format.js'
 import { intArg } from './parse.js'
 
 interface LoadFlags {
@@ -47,6 +47,9 @@ async function load(o: LoadFlags): Promise<void> {
   const start = intArg('start', o.start, 0, 100_000_000)!
   const batch = intArg('batch', o.batch, 1, PATIENT.maxLoadBatch)!
   const parallel = intArg('parallel', o.parallel, 1, 64)!
+  if (start + total > syntheticCapacity()) {
+    usage(`--start + --records must be at most ${syntheticCapacity()}: the NHS test range 999 000 0000-999 999 9999 has that many valid numbers`)
+  }
   // Every member takes batches (the client spreads them), so the load is not one node's bottleneck.
   const kv = await connect({ seeds: [hostOf(o)] })
   const bar = o.json || !process.stderr.isTTY ? undefined : new SingleBar({ format: 'load [{bar}] {value}/{total} {rate} rec/s eta {eta_formatted}', hideCursor: true }, Presets.shades_classic)

@@ -121,7 +121,7 @@ export class PatientStore {
       const created = await this.create(body)
       return created.ok ? ok({ ...created.value, created: true }) : created
     }
-    return this.update(nhs, current, (p) => replacePatient(p, ifMatch, body, this.now()))
+    return this.update(nhs, current, (p) => replacePatient(p, ifMatch, withHiddenFields(p, body), this.now()))
   }
 
   /** PATCH: JSON Patch operations on the current record, with If-Match. */
@@ -227,6 +227,19 @@ function storedOf(obj: KvObject | undefined, context: VClock, onMerge: (supersed
   const merged = mergeSiblings([first, ...rest])
   onMerge(merged.superseded.length, merged.patient.meta.versionId)
   return { kind: 'record', patient: merged.patient, context }
+}
+
+/**
+ * A restricted record is read without address, telecom and GP, so a client replacing it sends a
+ * body without them: that is not a request to erase what it was never shown. Fields the body
+ * leaves out are kept from the current record; a body that sends them replaces them.
+ */
+function withHiddenFields(current: Patient, body: unknown): unknown {
+  if (securityCodeOf(current) !== 'R' || typeof body !== 'object' || body === null || Array.isArray(body)) return body
+  const b = body as Record<string, unknown>
+  const kept: Record<string, unknown> = {}
+  for (const f of ['address', 'telecom', 'generalPractitioner'] as const) if (b[f] === undefined && current[f] !== undefined) kept[f] = current[f]
+  return { ...b, ...kept }
 }
 
 function reply(p: Patient): PatientReply {
