@@ -7,7 +7,7 @@ import { errorCode } from './workload.js'
 
 export interface BatchOutcome {
   stored: number
-  errors: Array<{ code: string }>
+  errors: ReadonlyArray<{ code: string }>
 }
 
 export interface LoadResult {

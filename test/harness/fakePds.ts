@@ -1,5 +1,6 @@
 /** An in-memory stand-in for the client's patient API (kv.patients), for the PDS workload's tests. */
 import type { PatientSearch, PdsClient } from '../../bench/harness/workloads/pdsClient.js'
+import type { LoadResult, PatientSearchResult } from '../../src/client/patients.js'
 import type { Patient } from '../../src/patient/record.js'
 
 function apiError(code: string, status: number): Error {
@@ -35,14 +36,14 @@ export class FakePds implements PdsClient {
     return { patient: r.patient, etag: `W/"${r.version}"` }
   }
 
-  async search(q: PatientSearch): Promise<{ total: number; entries: { patient: Patient; score: number }[] }> {
+  async search(q: PatientSearch): Promise<PatientSearchResult> {
     this.searches.push(q)
     const hits = [...this.records.values()].filter((r) => r.patient.birthDate === q.birthdate).map((r) => ({ patient: r.patient, score: 1 }))
-    return { total: hits.length, entries: hits }
+    return { total: hits.length, entries: hits, stats: { nodes: 1, indexEntries: hits.length, candidates: hits.length } }
   }
 
-  async loadBatch(records: Patient[]): Promise<{ stored: number; errors: { id: string; code: string }[] }> {
-    for (const p of records) this.records.set(p.id, { patient: p, version: 1 })
+  async loadBatch(records: readonly unknown[]): Promise<LoadResult> {
+    for (const p of records as Patient[]) this.records.set(p.id, { patient: p, version: 1 })
     return { stored: records.length, errors: [] }
   }
 }
