@@ -7,7 +7,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { cli } from './harness/devCluster.js'
+import { execFile } from 'node:child_process'
+import { CLI } from './harness/devCluster.js'
+
+/** The CLI with a longer leash than the shared helper's 60 s: a 3-node start on a busy 2-core CI box is slow. */
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { timeout: 240_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0
+      resolve({ code, stdout, stderr: err && code === -1 ? `${stderr}\n${err.message}` : stderr })
+    })
+  })
+}
 
 t.test('bench --local 3 writes result.json and report.html', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'spinekv-bench-test-'))

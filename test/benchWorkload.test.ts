@@ -4,7 +4,7 @@
  * drives the patient API as a Spine service would (If-Match updates, registrations of new records).
  */
 import t from 'tap'
-import { resolveConfig } from '../bench/harness/config.js'
+import { readWorkloadFile, resolveConfig } from '../bench/harness/config.js'
 import { keyChooser, parseKeyDist } from '../bench/harness/keys.js'
 import type { KvStore } from '../bench/harness/kvStore.js'
 import { loadRecords } from '../bench/harness/load.js'
@@ -131,4 +131,11 @@ t.test('settings: defaults, the workload file under the flags, limits refused wi
   t.throws(() => resolveConfig({}, { baselines: 'mongo' }), /unknown baseline/)
   t.throws(() => resolveConfig({}, { load: 100, records: 10 }), /more than --records/)
   t.throws(() => resolveConfig({}, { workload: 'pds', records: 2_000_000 }), /records must be/)
+})
+
+t.test('the shipped workload files are valid', async (t) => {
+  for (const f of ['pds', 'kv-9010']) {
+    const c = resolveConfig(readWorkloadFile(new URL(`../bench/workloads/${f}.json`, import.meta.url).pathname), {})
+    t.equal(c.workload, f)
+  }
 })
