@@ -238,3 +238,44 @@ export const PATIENT = {
   /** Nodes a search waits for before it answers with the store's TIMEOUT. */
   searchTimeoutMs: 10_000,
 } as const
+
+/** Benchmark harness (`spinekv bench`): defaults and the bounds its flags are checked against. */
+export const BENCH = {
+  /** Run length when neither --duration nor --ops is given. */
+  defaultDurationS: 30,
+  /** Longest --duration (and --warmup) accepted: a day; longer soaks want a different tool. */
+  maxDurationS: 86_400,
+  /** Largest --ops accepted. */
+  maxOps: 1_000_000_000,
+  /** Requests in flight at once (closed loop: workers; open loop: the cap on requests sent and unanswered). */
+  defaultConcurrency: 64,
+  maxConcurrency: 4_096,
+  /** Highest --rate (ops/s) of an open loop; far above what one client process can send. */
+  maxRate: 1_000_000,
+  /** Keys (or patients) the operations draw from when --records is not given. */
+  defaultRecords: 10_000,
+  /** Largest --records / --load; the PDS workload is further bounded by the NHS test range (909,091). */
+  maxRecords: 100_000_000,
+  /** Value size of the key/value workloads. */
+  defaultValueBytes: 1_024,
+  /** Largest --value-bytes: the cluster's own per-value limit (LIMITS.maxValueBytes). */
+  maxValueBytes: 1_024 * 1_024,
+  /** Width of one point of the timelines (throughput and percentiles over time) and of the live progress line. */
+  intervalMs: 1_000,
+  /** Highest latency the histograms track (µs); a slower operation is recorded as this. */
+  maxLatencyUs: 120_000_000,
+  /** Patients per loadBatch call of the PDS load phase. */
+  loadBatchSize: 500,
+  /** Keys per batch of a key/value load: each batch's puts go out together, so loadConcurrency x this are in flight. */
+  kvLoadBatchSize: 16,
+  /** Batches in flight during the load phase. */
+  loadConcurrency: 32,
+  /** After the run ends, how long the harness waits for operations still in flight before giving up on them. */
+  drainTimeoutMs: 30_000,
+  /** How long a baseline (etcd, Redis) may take to start and form its cluster before it is skipped. */
+  baselineStartTimeoutMs: 20_000,
+  /** Largest --local cluster. */
+  maxLocalNodes: 16,
+  /** --seed when none is given: runs are reproducible by default. */
+  defaultSeed: 1,
+} as const

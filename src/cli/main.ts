@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The spinekv command line. */
 import { Command, CommanderError } from 'commander'
+import { registerBench } from './benchCommand.js'
 import { registerCluster } from './clusterCommand.js'
 import { registerDev } from './devCommand.js'
 import { registerKv } from './kvCommand.js'
@@ -20,4 +21,5 @@ registerKv(program)
 registerCluster(program)
 registerPatient(program)
 registerLoad(program)
+registerBench(program)
 await program.parseAsync(process.argv)
