@@ -28,6 +28,8 @@ export interface DevState {
   basePort: number
   ringSize: number
   nodes: DevNode[]
+  /** Absolute path of a bucket properties file every node (and every restart) is given. */
+  bucketProps?: string
 }
 
 const CLI = resolve(dirname(fileURLToPath(import.meta.url)), 'main.js')
@@ -93,6 +95,7 @@ export function spawnNode(dir: string, state: DevState, node: DevNode, detached:
     '--http-port', String(node.httpPort),
     ...(node.standalone ? [] : ['--members', membersSpec(state.nodes.filter((n) => !n.standalone))]),
     '--ring-size', String(state.ringSize),
+    ...(state.bucketProps ? ['--bucket-props', state.bucketProps] : []),
     ...extraArgs,
   ]
   const logFd = openSync(join(dir, `${node.name}.log`), 'a')

@@ -14,6 +14,7 @@ interface StartOpts {
   ringSize: string
   detach?: boolean
   node?: string
+  bucketProps?: string
 }
 
 export function registerDev(program: Command): void {
@@ -27,6 +28,7 @@ export function registerDev(program: Command): void {
     .option('--ring-size <q>', 'partitions in the ring', String(RING.defaultPartitions))
     .option('--detach', 'return once every node answers; nodes keep running')
     .option('--node <name>', 'restart only this node (detached), e.g. n2')
+    .option('--bucket-props <file>', 'bucket property overrides for every node, kept for restarts ({"default/bench": {"allowMult": false}})')
     .action((o: StartOpts) => start(o).catch(fail))
   dev
     .command('add')
@@ -57,7 +59,7 @@ async function start(o: StartOpts): Promise<void> {
   const ringSize = intArg('ring-size', o.ringSize, RING.minPartitions, RING.maxPartitions)!
   const running = runningNodes(dir)
   if (running.length) throw new SpineError('INVALID_ARGUMENT', `a cluster is already running in ${dir} (${running.map((n) => n.name).join(', ')}); stop it first`)
-  const state: DevState = { basePort, ringSize, nodes: planNodes(dir, count, basePort) }
+  const state: DevState = { basePort, ringSize, nodes: planNodes(dir, count, basePort), ...(o.bucketProps ? { bucketProps: resolve(o.bucketProps) } : {}) }
   const children = state.nodes.map((n) => spawnNode(dir, state, n, o.detach === true))
   writeState(dir, state)
   try {
