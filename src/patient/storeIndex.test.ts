@@ -1,8 +1,9 @@
 /**
- * The per-vnode patient index: keys, entries and scan bounds as bytes, and the vnode write hook kept
- * in step with the stored object through every path that changes a copy (coordinate, sibling merge,
- * replace, tombstone, reap, handoff's deleteIfUnchanged). After each step the index partition must
- * hold exactly the entries recomputed from the object partition, for every key.
+ * The patient index local to each vnode's copies: keys, entries and scan bounds as bytes, and the
+ * vnode write hook kept in step with the stored object through every path that changes a copy
+ * (coordinate, sibling merge, replace, tombstone, reap, handoff's deleteIfUnchanged). After each step
+ * the node's index partition must hold exactly the entries recomputed from its object partitions,
+ * for every key of every vnode.
  */
 import t, { type Test } from 'tap'
 import type { Clock } from '../core/env.js'
@@ -11,7 +12,7 @@ import type { SiblingContent } from '../core/object.js'
 import { decodeObject } from '../core/objectCodec.js'
 import { META_PARTITION } from '../node/dotCounter.js'
 import { silentLogger } from '../node/log.js'
-import { INDEX_PARTITION_BASE, indexPartitionOf } from '../node/partitionSpace.js'
+import { INDEX_PARTITION, isObjectPartition } from '../node/partitionSpace.js'
 import { Vnode } from '../node/vnode.js'
 import { MemoryBackend } from '../storage/memory.js'
 import { encodeAlias } from './alias.js'
@@ -27,7 +28,6 @@ import {
   isPatientKey,
   objectTerms,
   parseIndexEntry,
-  pastScan,
   patientBKey,
   patientIndexHook,
   scanBounds,
@@ -101,6 +101,7 @@ t.test('isPatientKey: only keys of bucket type pds, bucket Patient', async (t) =
 
 t.test('indexEntryKey / parseIndexEntry round trip, including non-ASCII terms', async (t) => {
   const keys = [encodeBKey(patientBKey(NHS_A)), encodeBKey(patientBKey('ключ')), Buffer.of(0, 0, 0, 1, 0)]
+  const vnodes = [0, 1, 63, 255, 256, 4095, 0xffff_ffff]
   const terms = [
     'family_dob:SMITH|1970-01-01',
     'family_dob:KOCIŃSKI|1970-01-01',
@@ -113,18 +114,25 @@ t.test('indexEntryKey / parseIndexEntry round trip, including non-ASCII terms', 
   ]
   for (const term of terms) {
     for (const key of keys) {
-      const entry = indexEntryKey(term, key)
-      t.equal(entry.length, Buffer.byteLength(term, 'utf8') + 1 + key.length, 'term bytes, a zero, the key')
-      const parsed = parseIndexEntry(entry)
-      t.equal(parsed.term, term, `term ${JSON.stringify(term)} comes back`)
-      t.equal(hex(parsed.objectKey), hex(key), 'object key comes back byte for byte (zeros in it included)')
-      // The same from a view at an offset into a larger buffer.
-      const big = Buffer.concat([Buffer.from('xyz'), entry])
-      const again = parseIndexEntry(big.subarray(3))
-      t.equal(again.term, term)
-      t.equal(hex(again.objectKey), hex(key))
+      for (const vnode of vnodes) {
+        const entry = indexEntryKey(term, vnode, key)
+        t.equal(entry.length, Buffer.byteLength(term, 'utf8') + 1 + 4 + key.length, 'term bytes, a zero, the vnode, the key')
+        const parsed = parseIndexEntry(entry)
+        t.equal(parsed.term, term, `term ${JSON.stringify(term)} comes back`)
+        t.equal(parsed.vnode, vnode, `vnode ${vnode} comes back`)
+        t.equal(hex(parsed.objectKey), hex(key), 'object key comes back byte for byte (zeros in it included)')
+        // The same from a view at an offset into a larger buffer.
+        const big = Buffer.concat([Buffer.from('xyz'), entry])
+        const again = parseIndexEntry(big.subarray(3))
+        t.equal(again.term, term)
+        t.equal(again.vnode, vnode)
+        t.equal(hex(again.objectKey), hex(key))
+      }
     }
   }
+  // Entries of one term sort together, whatever their vnode and key, before the next term's.
+  const sorted = [indexEntryKey('family_dob:SMITH|1970', 0xffff_ffff, keys[0]!), indexEntryKey('family_dob:SMITH|1970-01', 0, Buffer.of(0))]
+  t.ok(Buffer.compare(sorted[0]!, sorted[1]!) < 0, 'a term sorts before a longer one, whatever the vnode')
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -136,35 +144,43 @@ function query(params: Record<string, string | string[]>): ReturnType<typeof ind
   return indexScans(r.value)
 }
 
-/** Scan a backend partition as localSearch does: fold after `after`, stop at the first entry past `last`. */
-async function scanTerms(backend: MemoryBackend, partition: number, scan: IndexScan): Promise<string[]> {
-  const { after, last } = scanBounds(scan)
+/** Scan the index partition as localSearch does: one fold between the scan's bounds. */
+async function scanTerms(backend: MemoryBackend, scan: IndexScan): Promise<string[]> {
+  const { after, before } = scanBounds(scan)
   const out: string[] = []
-  for await (const [entry] of backend.fold(partition, { after })) {
-    if (pastScan(entry, last)) break
-    out.push(parseIndexEntry(entry).term)
-  }
+  for await (const [entry] of backend.fold(INDEX_PARTITION, { after, before })) out.push(parseIndexEntry(entry).term)
   return out
 }
 
-t.test('scanBounds / pastScan: the end term is inside, anything greater is past', async (t) => {
+/** True if an entry lies strictly between a scan's bounds. */
+function inside(entry: Buffer, bounds: { after: Buffer; before: Buffer }): boolean {
+  return Buffer.compare(entry, bounds.after) > 0 && Buffer.compare(entry, bounds.before) < 0
+}
+
+t.test('scanBounds: an entry of the end term is inside, whatever its vnode and key; anything greater is past', async (t) => {
   const key = encodeBKey(patientBKey(NHS_A))
   const scan: IndexScan = { index: 'family_dob', start: 'SMITH|1970', end: 'SMITH|1970-12-31' }
-  const { after, last } = scanBounds(scan)
-  t.equal(after.toString('utf8'), 'family_dob:SMITH|1970')
-  t.equal(last.toString('utf8'), 'family_dob:SMITH|1970-12-31')
-  t.notOk(pastScan(indexEntryKey('family_dob:SMITH|1970-12-31', key), last), 'term == end is inside')
-  t.notOk(pastScan(indexEntryKey('family_dob:SMITH|1970-06-01', key), last), 'a term before the end is inside')
-  t.ok(pastScan(indexEntryKey('family_dob:SMITH|1970-12-31x', key), last), 'end followed by anything is past')
-  t.ok(pastScan(indexEntryKey('family_dob:SMITH|1971', key), last), 'a greater term is past')
-  t.ok(Buffer.compare(indexEntryKey('family_dob:SMITHS|1970-01-01', key), after) < 0, 'a longer name sorts before the scan (S < |), so the fold never reaches it')
-  t.ok(pastScan(indexEntryKey('postcode_dob:LS16AE|1970-01-01', key), last), 'another index is past')
-  t.notOk(pastScan(Buffer.from('family_dob:SMITH|1970-12-31'), last), 'an entry without a zero compares as its whole self')
+  const bounds = scanBounds(scan)
+  t.equal(bounds.after.toString('utf8'), 'family_dob:SMITH|1970')
+  t.ok(bounds.before.toString('utf8').startsWith('family_dob:SMITH|1970-12-31'), 'the upper bound starts with the end term')
+  for (const vnode of [0, 7, 0xffff_ffff]) {
+    for (const k of [key, Buffer.of(0xff, 0xff, 0xff)]) {
+      t.ok(inside(indexEntryKey('family_dob:SMITH|1970-12-31', vnode, k), bounds), `term == end is inside (vnode ${vnode})`)
+      t.ok(inside(indexEntryKey('family_dob:SMITH|1970', vnode, k), bounds), `term == start is inside (vnode ${vnode})`)
+    }
+  }
+  t.ok(inside(indexEntryKey('family_dob:SMITH|1970-06-01', 3, key), bounds), 'a term between is inside')
+  t.notOk(inside(indexEntryKey('family_dob:SMITH|1970-12-31x', 3, key), bounds), 'end followed by anything is past')
+  t.notOk(inside(indexEntryKey('family_dob:SMITH|1970-12-31 ', 3, key), bounds), 'end followed by a space is past')
+  t.notOk(inside(indexEntryKey('family_dob:SMITH|1971', 3, key), bounds), 'a greater term is past')
+  t.notOk(inside(indexEntryKey('family_dob:SMITH|1969-12-31', 3, key), bounds), 'a smaller term is before')
+  t.notOk(inside(indexEntryKey('family_dob:SMITHS|1970-01-01', 3, key), bounds), 'a longer name sorts before the scan (S < |)')
+  t.notOk(inside(indexEntryKey('postcode_dob:LS16AE|1970-01-01', 3, key), bounds), 'another index is past')
+  t.notOk(inside(indexEntryKey('dob_family:1970-01-01|SMITH', 3, key), bounds), 'another index is before')
 
   // The same through a real ordered fold: what the scan returns is exactly termInScan's set.
   const backend = new MemoryBackend()
   await backend.open()
-  const p = indexPartitionOf(3)
   const all = [
     'family_dob:SMIT|1970-01-01',
     'family_dob:SMITH|1969-12-31',
@@ -177,9 +193,10 @@ t.test('scanBounds / pastScan: the end term is inside, anything greater is past'
     'family_dob:SMYTH|1970-05-05',
     'postcode_dob:LS16AE|1970-05-05',
   ]
-  for (const term of all) await backend.put(p, indexEntryKey(term, key), new Uint8Array(0))
-  t.same((await scanTerms(backend, p, scan)).sort(), all.filter((x) => termInScan(x, scan)).sort(), 'fold + pastScan gives the terms in the scan')
-  t.same(await scanTerms(backend, p, scan), ['family_dob:SMITH|1970', 'family_dob:SMITH|1970-01', 'family_dob:SMITH|1970-01-01', 'family_dob:SMITH|1970-12-31'], 'in byte order')
+  for (const term of all) for (const vnode of [1, 2]) await backend.put(INDEX_PARTITION, indexEntryKey(term, vnode, key), new Uint8Array(0))
+  const found = await scanTerms(backend, scan)
+  t.same([...new Set(found)].sort(), all.filter((x) => termInScan(x, scan)).sort(), 'fold between the bounds gives the terms in the scan')
+  t.same(found, ['family_dob:SMITH|1970', 'family_dob:SMITH|1970', 'family_dob:SMITH|1970-01', 'family_dob:SMITH|1970-01', 'family_dob:SMITH|1970-01-01', 'family_dob:SMITH|1970-01-01', 'family_dob:SMITH|1970-12-31', 'family_dob:SMITH|1970-12-31'], 'each once per vnode, in byte order')
 })
 
 t.test('wildcard scans end with \\uffff and take every longer name, in byte order as in string order', async (t) => {
@@ -189,29 +206,28 @@ t.test('wildcard scans end with \\uffff and take every longer name, in byte orde
   t.ok(wildcardDay.length > 0 && wildcardDay.every((s) => s.end.endsWith('\uffff')), 'a wildcard on one day scans dob_family prefixes up to \\uffff')
   const key = encodeBKey(patientBKey(NHS_A))
   for (const scan of [...wildcardRange, ...wildcardDay]) {
-    const { last } = scanBounds(scan)
+    const { before } = scanBounds(scan)
     const prefix = Buffer.from(`${scan.index}:${scan.end.slice(0, -1)}`, 'utf8')
-    t.equal(Buffer.compare(last.subarray(0, prefix.length), prefix), 0, 'the last bound starts with the prefix')
-    const highest = Buffer.concat([prefix, Buffer.from('\u{10FFFF}', 'utf8')])
-    t.ok(Buffer.compare(last, highest) > 0, 'and lies above the prefix followed by the highest code point, U+10FFFF')
+    t.equal(Buffer.compare(before.subarray(0, prefix.length), prefix), 0, 'the upper bound starts with the prefix')
+    const highest = indexEntryKey(`${scan.index}:${scan.end.slice(0, -1)}\u{10FFFF}\u{10FFFF}|9999-12-31`, 0xffff_ffff, Buffer.alloc(16, 0xff))
+    t.ok(Buffer.compare(highest, before) < 0, 'and lies above the prefix followed by the highest code point, U+10FFFF')
   }
   const [scan] = wildcardRange as [IndexScan]
-  const { last } = scanBounds(scan)
+  const bounds = scanBounds(scan)
   for (const family of ['SM', 'SMITH', 'SMYTHE', 'SMZZZZZZZZZZZZZZZZZZZZZZZZZ', 'SMÖRGÅS', 'SMΩ', 'SM陈', 'SM\ufffe', 'SM𠀀', 'SM𐐀']) {
     const term = `family_dob:${family}|1970-01-01`
     t.ok(termInScan(term, scan), `${family} is in the wildcard scan by string order`)
-    t.notOk(pastScan(indexEntryKey(term, key), last), `${family}: its entry is not past the wildcard scan's end`)
+    t.ok(inside(indexEntryKey(term, 5, key), bounds), `${family}: its entry is inside the wildcard scan's bounds`)
   }
-  for (const family of ['SN', 'SNA', 'T']) {
-    t.ok(pastScan(indexEntryKey(`family_dob:${family}|1970-01-01`, key), last), `${family} is past SM*`)
+  for (const family of ['SN', 'SNA', 'T', 'S', 'SL']) {
+    t.notOk(inside(indexEntryKey(`family_dob:${family}|1970-01-01`, 5, key), bounds), `${family} is outside SM*`)
   }
 
   const backend = new MemoryBackend()
   await backend.open()
-  const p = indexPartitionOf(9)
   const all = ['family_dob:S|1970-01-01', 'family_dob:SL|1970-01-01', 'family_dob:SM|1970-01-01', 'family_dob:SMITH|1970-01-01', 'family_dob:SM𠀀|1970-01-01', 'family_dob:SN|1970-01-01']
-  for (const term of all) await backend.put(p, indexEntryKey(term, key), new Uint8Array(0))
-  t.same((await scanTerms(backend, p, scan)).sort(), ['family_dob:SM|1970-01-01', 'family_dob:SMITH|1970-01-01', 'family_dob:SM𠀀|1970-01-01'].sort(), 'the fold finds every SM name and nothing else')
+  for (const term of all) await backend.put(INDEX_PARTITION, indexEntryKey(term, 4, key), new Uint8Array(0))
+  t.same((await scanTerms(backend, scan)).sort(), ['family_dob:SM|1970-01-01', 'family_dob:SMITH|1970-01-01', 'family_dob:SM𠀀|1970-01-01'].sort(), 'the fold finds every SM name and nothing else')
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -229,19 +245,22 @@ async function rig(partition: number, node: string): Promise<Rig> {
   return { backend, vnode: new Vnode(partition, node, backend, manualClock(), silentLogger(), undefined, [patientIndexHook()]), partition }
 }
 
-/** Every entry the index partition should hold, recomputed from the objects the vnode stores. */
-async function expectedEntries(r: Rig): Promise<string[]> {
+/** Every entry the node's index partition should hold, recomputed from the objects of every vnode on the backend. */
+async function expectedEntries(backend: MemoryBackend): Promise<string[]> {
   const out: string[] = []
-  for await (const [key, value] of r.backend.fold(r.partition)) {
-    if (!isPatientKey(key)) continue
-    for (const term of objectTerms(decodeObject(value))) out.push(hex(indexEntryKey(term, key)))
+  for (const p of await backend.partitions()) {
+    if (!isObjectPartition(p)) continue
+    for await (const [key, value] of backend.fold(p)) {
+      if (!isPatientKey(key)) continue
+      for (const term of objectTerms(decodeObject(value))) out.push(hex(indexEntryKey(term, p, key)))
+    }
   }
   return out.sort()
 }
 
-async function actualEntries(r: Rig): Promise<string[]> {
+async function actualEntries(backend: MemoryBackend): Promise<string[]> {
   const out: string[] = []
-  for await (const [entry, value] of r.backend.fold(indexPartitionOf(r.partition))) {
+  for await (const [entry, value] of backend.fold(INDEX_PARTITION)) {
     if (value.length !== 0) throw new Error('index entries carry no value')
     out.push(hex(entry))
   }
@@ -249,21 +268,21 @@ async function actualEntries(r: Rig): Promise<string[]> {
 }
 
 async function checkIndex(t: Test, r: Rig, what: string): Promise<void> {
-  t.same(await actualEntries(r), await expectedEntries(r), `${what}: the index holds exactly the stored objects' terms`)
+  t.same(await actualEntries(r.backend), await expectedEntries(r.backend), `${what}: the index holds exactly the stored objects' terms`)
   const parts = await r.backend.partitions()
-  t.notOk(
-    parts.some((p) => p >= INDEX_PARTITION_BASE && p !== META_PARTITION && p !== indexPartitionOf(r.partition)),
-    `${what}: no other vnode's index partition was written`,
+  t.ok(
+    parts.every((p) => isObjectPartition(p) || p === INDEX_PARTITION || p === META_PARTITION),
+    `${what}: nothing written outside the object, index and metadata partitions`,
   )
 }
 
-/** The terms the index holds for one key. */
-async function termsOf(r: Rig, nhsNumber: string): Promise<string[]> {
+/** The terms the index holds for one key of this rig's vnode. */
+async function termsOf(r: Rig, nhsNumber: string, vnode = r.partition): Promise<string[]> {
   const key = hex(encodeBKey(patientBKey(nhsNumber)))
   const out: string[] = []
-  for await (const [entry] of r.backend.fold(indexPartitionOf(r.partition))) {
-    const { term, objectKey } = parseIndexEntry(entry)
-    if (hex(objectKey) === key) out.push(term)
+  for await (const [entry] of r.backend.fold(INDEX_PARTITION)) {
+    const parsed = parseIndexEntry(entry)
+    if (hex(parsed.objectKey) === key && parsed.vnode === vnode) out.push(parsed.term)
   }
   return out.sort()
 }
@@ -364,7 +383,7 @@ t.test('non-patient keys and unreadable values in the patient bucket add no entr
   await write({ type: 'default', bucket: 'Patient', key: NHS_A }, content(record))
   await write({ type: 'pds', bucket: 'Other', key: NHS_A }, content(record))
   await write({ type: 'default', bucket: 'b', key: 'k' }, content('plain', 'text/plain'))
-  t.same(await actualEntries(r), [], 'a patient record outside pds/Patient is not indexed')
+  t.same(await actualEntries(r.backend), [], 'a patient record outside pds/Patient is not indexed')
 
   const cases: [string, SiblingContent][] = [
     ['not JSON', content('this is { not json')],
@@ -396,7 +415,7 @@ t.test('non-patient keys and unreadable values in the patient bucket add no entr
     t.same(await termsOf(r, id), [], `${what}: the record's entries are gone`)
     await checkIndex(t, r, what)
   }
-  t.same(await actualEntries(r), [], 'nothing indexed at the end')
+  t.same(await actualEntries(r.backend), [], 'nothing indexed at the end')
 })
 
 t.test('a restricted record has no postcode terms; a redacted one none', async (t) => {
@@ -437,8 +456,36 @@ t.test('a restricted record has no postcode terms; a redacted one none', async (
   // A redacted sibling beside a live one: the object is found by the live one's terms only.
   const elsewhere = await rig(7, 'n2')
   const concurrent = decodeObject(await elsewhere.vnode.coordinate(key, { context: [], content: recordContent(withCode(patient(NHS_A, 'Hidden'), 'REDACTED')), allowMult: true, sync: false }))
-  t.same(await actualEntries(elsewhere), [], 'a vnode holding only a redacted record has no entries')
+  t.same(await actualEntries(elsewhere.backend), [], 'a vnode holding only a redacted record has no entries')
   await r.vnode.merge(key, concurrent, true, false)
   await checkIndex(t, r, 'a redacted sibling merged in')
   t.notOk((await termsOf(r, NHS_A)).some((x) => x.includes('HIDDEN')), 'the redacted sibling adds nothing')
+})
+
+t.test('vnodes sharing a node\'s index: entries name their vnode, and one copy\'s change leaves the other\'s entries', async (t) => {
+  const backend = new MemoryBackend()
+  await backend.open()
+  const make = (partition: number): Rig => ({ backend, partition, vnode: new Vnode(partition, 'n1', backend, manualClock(), silentLogger(), undefined, [patientIndexHook()]) })
+  const a = make(5)
+  const b = make(6)
+  const key = encodeBKey(patientBKey(NHS_A))
+  const rec = patient(NHS_A, 'Shared', { birthDate: '1999-09-09' })
+  const copy = decodeObject(await a.vnode.coordinate(key, { context: [], content: recordContent(rec), allowMult: true, sync: false }))
+  await b.vnode.merge(key, copy, true, false)
+  await checkIndex(t, a, 'one record in two vnodes of a node')
+  t.same(await termsOf(a, NHS_A), indexTerms(rec), 'vnode 5 has its entries')
+  t.same(await termsOf(b, NHS_A), indexTerms(rec), 'vnode 6 has its own')
+  t.equal((await actualEntries(backend)).length, 2 * indexTerms(rec).length, 'one entry per term per vnode')
+
+  const changed = patient(NHS_A, 'Changed', { birthDate: '1999-09-09' })
+  await a.vnode.coordinate(key, { context: copy.clock, content: recordContent(changed), allowMult: true, sync: false })
+  await checkIndex(t, a, 'after vnode 5 alone changed its copy')
+  t.same(await termsOf(a, NHS_A), indexTerms(changed), 'vnode 5 has the new terms')
+  t.same(await termsOf(b, NHS_A), indexTerms(rec), 'vnode 6 keeps the old copy\'s terms until it gets the change')
+
+  const raw = await backend.get(6, key)
+  t.ok(await b.vnode.deleteIfUnchanged(key, raw!), 'vnode 6 hands its copy off')
+  await checkIndex(t, a, 'after vnode 6 handed off')
+  t.same(await termsOf(b, NHS_A), [], 'vnode 6 has no entries left')
+  t.same(await termsOf(a, NHS_A), indexTerms(changed), 'vnode 5 keeps its entries')
 })
