@@ -134,6 +134,34 @@ export const VNODE = {
   reapSweepLimit: 10_000,
 } as const
 
+/** Active anti-entropy: tictac trees per vnode, exchanged between the primaries of a preference list. */
+export const AAE = {
+  /** Exchanges run at all on this node (trees are kept either way, so turning it on needs no rebuild). */
+  enabled: true,
+  /** How often a node starts exchanges. */
+  tickMs: 1_000,
+  /** Exchanges started per tick at most (most end after one root comparison). */
+  exchangesPerTick: 16,
+  /** Exchanges one node runs at once. */
+  concurrency: 2,
+  /** Keys one exchange repairs at most; the rest wait for the next exchange of that tree. */
+  maxRepairsPerExchange: 1_000,
+  /** Differing segments one exchange asks the keys of. */
+  maxSegmentsPerExchange: 4_096,
+  /** Keys with their hashes one segment listing returns at most. */
+  maxKeysPerListing: 20_000,
+  /** Level-1 width of each tree (leveled_tictac's "small" is 256; 64 keeps a tree at 64 KB). */
+  branches: 64,
+  /** Segments per branch (leveled_tictac uses 256). Both are powers of two. */
+  segmentsPerBranch: 256,
+  /** Keys per second the startup fold reads per node (it rebuilds or verifies the trees while the vnode serves). */
+  rebuildRateKeysPerSec: 20_000,
+  /** Keys read per fold step. */
+  rebuildBatch: 500,
+  /** How long one exchange request waits for the peer. */
+  requestTimeoutMs: 10_000,
+} as const
+
 /** Client library. */
 export const CLIENT = {
   connectTimeoutMs: 2_000,

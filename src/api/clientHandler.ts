@@ -2,7 +2,7 @@
  * The client port's operations: the wire in front of the coordinators. Each field is checked
  * here, once, so a malformed request gets a typed error and reaches nothing stored.
  */
-import { clusterStatus, clusterTransfers, type MembersOf } from './clusterView.js'
+import { clusterAae, clusterStatus, clusterTransfers, type MembersOf } from './clusterView.js'
 import { SpineError } from './errors.js'
 import { KV, NET } from '../config.js'
 import { encodeBKey, type BKey } from '../core/hash.js'
@@ -101,6 +101,8 @@ function dispatch(deps: ClientApiDeps) {
         return clusterTransfers(env, deps.members)
       case 'status':
         return clusterStatus(env, deps.members)
+      case 'aaeStatus':
+        return clusterAae(env, deps.members)
       case 'join':
       case 'leave':
       case 'force-remove':

@@ -11,6 +11,7 @@ import type { KvEnv } from '../kv/env.js'
 import type { TransferStatus } from '../node/handoff/transfer.js'
 import type { NodeInfo } from '../node/messages.js'
 import { toSpineError } from './errors.js'
+import type { NodeAaeStatus } from '../node/antiEntropy/manager.js'
 
 export interface HandoffState {
   hintedKeys: number
@@ -79,4 +80,32 @@ export async function clusterTransfers(env: KvEnv, members: MembersOf): Promise<
   const transfers = states.flatMap(({ h }) => ('error' in h ? [] : h.transfers))
   const unreachable = states.filter(({ h }) => 'error' in h).map(({ node }) => node)
   return { node: env.self, transfers, unreachable }
+}
+
+/** One member's anti-entropy state, or why it is missing. */
+export interface MemberAae {
+  node: string
+  reachable: boolean
+  aae?: NodeAaeStatus
+  error?: string
+}
+
+export interface ClusterAae {
+  node: string
+  members: MemberAae[]
+}
+
+/** `spinekv cluster aae-status`: every member's trees and exchanges, per partition it owns. */
+export async function clusterAae(env: KvEnv, members: MembersOf): Promise<ClusterAae> {
+  const list = await members()
+  const rows = await Promise.all(
+    list.map(async (m): Promise<MemberAae> => {
+      try {
+        return { node: m.name, reachable: true, aae: (await env.transport.request(m.name, { op: 'aaeStatus' }, NET.memberInfoTimeoutMs)) as NodeAaeStatus }
+      } catch (e) {
+        return { node: m.name, reachable: false, error: toSpineError(e).code }
+      }
+    }),
+  )
+  return { node: env.self, members: rows }
 }

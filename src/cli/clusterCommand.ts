@@ -2,7 +2,7 @@
 import cliProgress from 'cli-progress'
 import type { Command } from 'commander'
 import { connect } from '../client/client.js'
-import type { ClusterTransfers, TransferView } from '../client/types.js'
+import type { ClusterAae, ClusterTransfers, TransferView } from '../client/types.js'
 import { CLI } from '../config.js'
 import type { RingView } from '../node/membershipOps.js'
 import { HOST_HELP, hostOf, withClient } from './client.js'
@@ -42,6 +42,9 @@ export function registerCluster(program: Command): void {
   common(cluster.command('status').description('members, up/down as the asked node sees them, partitions owned, hinted data held')).action((o: Common) =>
     status(o).catch(fail),
   )
+  common(cluster.command('aae-status').description('active anti-entropy per partition: tree state, last exchange, keys repaired, on every member'))
+    .option('--node <name>', 'only this member')
+    .action((o: Common & { node?: string }) => aaeStatus(o).catch(fail))
   common(cluster.command('transfers').description('handoffs running, waiting (for a slot) and blocked (owner down), cluster-wide'))
     .option('--local', "only the asked node's own handoffs")
     .option('--watch', 'in a terminal: progress bars, refreshed until no handoff is left')
@@ -155,4 +158,22 @@ async function watch(o: Common & { local?: boolean }): Promise<void> {
     await client.close()
   }
   process.stdout.write('no transfers running or waiting\n')
+}
+
+async function aaeStatus(o: Common & { node?: string }): Promise<void> {
+  const r = (await withClient(o, (c) => c.admin('aaeStatus'))) as ClusterAae
+  const members = o.node ? r.members.filter((m) => m.node === o.node) : r.members
+  if (o.json) return printJson({ ...r, members })
+  const ago = (t: number | null) => (t === null ? 'never' : `${Math.max(0, Math.round((Date.now() - t) / 1000))}s ago`)
+  const rows = members.flatMap((m) =>
+    m.aae
+      ? m.aae.partitions.map((p) => [m.node, p.partition, p.tree + (p.verifying ? ' (verifying)' : ''), ago(p.lastExchangeAt), p.lastPeer ?? '-', p.lastOutcome ?? '-', p.lastRepaired, p.keysRepaired])
+      : [[m.node, '-', `unreachable (${m.error ?? '?'})`, '', '', '', '', '']],
+  )
+  process.stdout.write(table(['member', 'partition', 'tree', 'last exchange', 'with', 'outcome', 'repaired last', 'repaired total'], rows) + '\n')
+  for (const m of members) {
+    if (!m.aae) continue
+    const a = m.aae
+    process.stdout.write(`${m.node}: exchanges ${a.enabled ? 'on' : 'OFF'}, ${a.exchanges} run, ${a.keysRepaired} keys repaired, ${a.repairsSkipped} repairs skipped, trees ${(a.treeBytes / 1024 / 1024).toFixed(1)} MiB${a.lostDetected ? `, ${a.lostDetected} vnode(s) found data lost while stopped` : ''}\n`)
+  }
 }

@@ -5,6 +5,7 @@ import type { Sibling } from '../client/types.js'
 import { HOST_HELP, withClient } from './client.js'
 import { fail, printJson, table } from './format.js'
 import { contextArg, intArg, quorumArg, valueArg } from './parse.js'
+import { registerForget } from './forget.js'
 
 interface Common {
   host?: string
@@ -47,6 +48,7 @@ export function registerKv(program: Command): void {
     .option('--type <type>', 'bucket type', 'default')
     .option('--json', 'JSON output')
     .action((bucket: string, keys: string[], o: Common) => replicas(bucket, keys, o).catch(fail))
+  registerForget(debug)
 }
 
 interface PutFlags {

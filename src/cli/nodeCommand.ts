@@ -1,7 +1,7 @@
 /** `spinekv node start`: run one node in the foreground until SIGINT/SIGTERM. */
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { RING } from '../config.js'
+import { AAE, RING } from '../config.js'
 import type { BucketPropsOverrides } from '../kv/bucketProps.js'
 import { createLogger } from '../node/log.js'
 import { isNodeName, parseMembers } from '../node/members.js'
@@ -23,6 +23,8 @@ interface StartOpts {
   syncWrites?: boolean
   reapDelayMs?: string
   backend: string
+  aae: string
+  aaeTickMs?: string
 }
 
 export function registerNode(program: Command): void {
@@ -43,6 +45,8 @@ export function registerNode(program: Command): void {
     .option('--sync-writes', 'fsync every write before acknowledging it')
     .option('--reap-delay-ms <ms>', 'delay before tombstones are reaped')
     .option('--backend <kind>', 'level (LevelDB on disk) or memory (lost on restart; for benchmarks)', 'level')
+    .option('--aae <on|off>', 'active anti-entropy exchanges (trees are kept either way)', AAE.enabled ? 'on' : 'off')
+    .option('--aae-tick-ms <ms>', `how often anti-entropy exchanges start (default ${AAE.tickMs})`)
     .action(async (o: StartOpts) => {
       try {
         await runNode(o)
@@ -70,6 +74,10 @@ async function runNode(o: StartOpts): Promise<void> {
       syncWrites: o.syncWrites === true,
       tombstoneReapDelayMs: intArg('reap-delay-ms', o.reapDelayMs, 0, 86_400_000),
       backend: o.backend === 'memory' ? 'memory' : o.backend === 'level' ? 'level' : usage('--backend must be level or memory'),
+      aae: {
+        enabled: o.aae === 'on' ? true : o.aae === 'off' ? false : usage('--aae must be on or off'),
+        ...(o.aaeTickMs !== undefined ? { tickMs: intArg('aae-tick-ms', o.aaeTickMs, 10, 86_400_000) } : {}),
+      },
     },
     log,
   )

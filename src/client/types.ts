@@ -103,5 +103,6 @@ export interface ReplicaView {
 }
 
 // The operator views are the node's own types, so the client cannot drift from what is sent.
-export type { MemberView as MemberStatus, ClusterStatus, ClusterTransfers } from '../api/clusterView.js'
+export type { MemberView as MemberStatus, ClusterStatus, ClusterTransfers, ClusterAae, MemberAae } from '../api/clusterView.js'
+export type { NodeAaeStatus, PartitionAaeStatus } from '../node/antiEntropy/manager.js'
 export type { TransferStatus as TransferView } from '../node/handoff/transfer.js'

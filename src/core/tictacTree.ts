@@ -79,14 +79,16 @@ export function keyHash(key: Uint8Array): number {
 
 /**
  * The hash of (key, clock) that a segment XORs in. Canonical: the clock's entries are sorted by
- * actor (vclock keeps them so) and hashed as (actor, counter, timestamp), then the siblings' dots
- * and tombstone flags in dot order (object.ts keeps them sorted). Equal objects hash equal on
- * every replica; values are not hashed — a dot names exactly one value.
+ * actor (vclock keeps them so) and hashed as (actor, counter), then the siblings' dots and
+ * tombstone flags in dot order (object.ts keeps them sorted). Equal objects hash equal on every
+ * replica. Values and timestamps are not hashed — a dot names exactly one value, and two copies
+ * with the same counters are the same object to a vnode's merge (`sameObject`), so a difference
+ * the merge would not act on must not make the trees differ forever.
  */
 export function objectHash(key: Uint8Array, obj: KvObject): number {
   let h = fnvBytes(FNV_OFFSET, key)
   h = fnvU32(h, obj.clock.length)
-  for (const e of obj.clock) h = fnvInt(fnvInt(fnvString(h, e.actor), e.counter), e.ts)
+  for (const e of obj.clock) h = fnvInt(fnvString(h, e.actor), e.counter)
   h = fnvU32(h, obj.siblings.length)
   for (const s of obj.siblings) h = fnvByte(fnvInt(fnvString(h, s.dot.actor), s.dot.counter), s.deleted ? 1 : 0)
   const out = fmix32(h)

@@ -12,6 +12,7 @@ import type { HandoffManager } from './handoff/manager.js'
 import type { RingManager } from './ringManager.js'
 import { receiveHandoff } from './handoff/receive.js'
 import { servePatientSearch } from '../patient/localSearch.js'
+import { serveAae, type AaeServer } from './antiEntropy/serve.js'
 
 /** A fallback's writes count against the hinted-key bound; an owner's never do. */
 async function hintedWrite<T>(handoff: HandoffManager | undefined, p: number, write: () => Promise<T>): Promise<T> {
@@ -43,6 +44,7 @@ export function clusterHandler(
   heard: (node: string) => void = () => undefined,
   handoff?: HandoffManager,
   ring?: RingManager,
+  aae?: AaeServer,
 ) {
   return async (from: string, body: unknown): Promise<unknown> => {
     // Any request from a peer proves it is alive, heartbeat or not.
@@ -84,6 +86,12 @@ export function clusterHandler(
       case 'ringCmd':
         if (!ring) throw new SpineError('UNKNOWN_OPERATION', 'this node keeps a static ring')
         return ring.command(req.cmd, req.fwd)
+      case 'aaeStatus':
+      case 'aaeRoot':
+      case 'aaeBranches':
+      case 'aaeSegs':
+      case 'aaeKeys':
+        return serveAae(env, aae, req)
       case 'kvput': {
         const result = await kvPut(env, parseForward(req.req), true)
         return { o: encodeObject(result.obj) }

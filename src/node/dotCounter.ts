@@ -12,6 +12,11 @@ import { MAX_PARTITION } from '../storage/checks.js'
 /** Node-local metadata lives in a partition no ring can have (rings have at most RING.maxPartitions). */
 export const META_PARTITION = MAX_PARTITION
 
+/** Where a vnode's lease lives: its presence says the vnode has minted dots before. */
+export function leaseKey(partition: number): Buffer {
+  return Buffer.from(`dot-lease/${partition}`)
+}
+
 export class DotCounter {
   private last = 0
   private leaseEnd = 0
@@ -24,7 +29,7 @@ export class DotCounter {
     partition: number,
     private readonly leaseSize: number = VNODE.counterLeaseSize,
   ) {
-    this.key = Buffer.from(`dot-lease/${partition}`)
+    this.key = leaseKey(partition)
   }
 
   /** The next counter, at least `floor`; resolves once it is covered by a stored lease. */

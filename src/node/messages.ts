@@ -4,7 +4,7 @@
  */
 import { SpineError } from '../api/errors.js'
 import type { SiblingContent } from '../core/object.js'
-import { HANDOFF, MEMBERSHIP, RING } from '../config.js'
+import { AAE, HANDOFF, MEMBERSHIP, RING } from '../config.js'
 import { parseClusterRing, type ClusterRing } from '../core/clusterRing.js'
 import { parseRingCommand, type RingCommand } from './ringCommand.js'
 
@@ -22,6 +22,15 @@ export type ClusterRequest =
   | { op: 'kvput'; req: unknown }
   | { op: 'handoff'; p: number; items: Array<[Uint8Array, Uint8Array]>; ring: string }
   | { op: 'psearch'; params: Record<string, string[]>; plan: Array<{ vnode: number; partitions: number[] }> }
+  | AaeRequest
+
+/** Anti-entropy exchanges (src/node/antiEntropy): one tree (vnode p, preference list hp/n) per request. */
+export type AaeRequest =
+  | { op: 'aaeStatus' }
+  | { op: 'aaeRoot'; p: number; hp: number; n: number }
+  | { op: 'aaeBranches'; p: number; hp: number; n: number }
+  | { op: 'aaeSegs'; p: number; hp: number; n: number; b: number[] }
+  | { op: 'aaeKeys'; p: number; hp: number; n: number; s: number[] }
 
 export interface NodeInfo {
   name: string
@@ -89,6 +98,23 @@ function items(v: unknown): Array<[Uint8Array, Uint8Array]> {
   })
 }
 
+/** A list of small non-negative integers (branch or segment numbers), bounded. */
+function indexes(v: unknown, what: string, max: number): number[] {
+  if (!Array.isArray(v) || v.length > max) bad(`${what} must be a list of at most ${max}`)
+  return v.map((x: unknown) => {
+    const i = int(x, what)
+    return i >= 0 && i < 2 ** 24 ? i : bad(`${what} out of range`)
+  })
+}
+
+function treeOf(body: Record<string, unknown>): { p: number; hp: number; n: number } {
+  const p = int(body.p, 'p')
+  const hp = int(body.hp, 'hp')
+  const n = int(body.n, 'n')
+  if (p < 0 || hp < 0 || n < 1 || n > 64) bad('p, hp and n out of range')
+  return { p, hp, n }
+}
+
 export function parseClusterRequest(body: unknown): ClusterRequest {
   if (!isRecord(body) || typeof body.op !== 'string') bad('not a request')
   switch (body.op) {
@@ -123,6 +149,15 @@ export function parseClusterRequest(body: unknown): ClusterRequest {
       return { op: 'psearch', params: searchParams(body.params), plan: searchPlan(body.plan) }
     case 'handoff':
       return { op: 'handoff', p: int(body.p, 'p'), items: items(body.items), ring: typeof body.ring === 'string' ? body.ring : bad('ring must be a string') }
+    case 'aaeStatus':
+      return { op: 'aaeStatus' }
+    case 'aaeRoot':
+    case 'aaeBranches':
+      return { op: body.op, ...treeOf(body) }
+    case 'aaeSegs':
+      return { op: 'aaeSegs', ...treeOf(body), b: indexes(body.b, 'b', 1 << 16) }
+    case 'aaeKeys':
+      return { op: 'aaeKeys', ...treeOf(body), s: indexes(body.s, 's', AAE.maxSegmentsPerExchange) }
     default:
       throw new SpineError('UNKNOWN_OPERATION', `unknown cluster operation ${JSON.stringify(body.op)}`, { op: body.op })
   }

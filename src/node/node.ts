@@ -9,7 +9,7 @@ import type { Transport } from '../net/transport.js'
 import type { Backend } from '../storage/backend.js'
 import { BucketPropsTable, type BucketPropsOverrides } from '../kv/bucketProps.js'
 import { emptyStats, type KvEnv } from '../kv/env.js'
-import { FAILURE, HANDOFF, KV, MEMBERSHIP, STORAGE } from '../config.js'
+import { AAE, FAILURE, HANDOFF, KV, MEMBERSHIP, STORAGE } from '../config.js'
 import { isObjectPartition } from './partitionSpace.js'
 import { FailureDetector } from './failureDetector.js'
 import { Heartbeat, type HeartbeatOptions } from './heartbeat.js'
@@ -24,6 +24,11 @@ import { patientIndexHook } from '../patient/storeIndex.js'
 import { PatientStore } from '../patient/patientStore.js'
 import { localSearch } from '../patient/localSearch.js'
 import type { VnodeWriteHook } from './vnodeHooks.js'
+import { TreeStore } from './antiEntropy/treeStore.js'
+import { AaeManager, type AaeOptions } from './antiEntropy/manager.js'
+
+/** Anti-entropy settings (AAE in config.ts by default). */
+export type AaeSettings = AaeOptions & { branches: number; segmentsPerBranch: number; rebuildRateKeysPerSec: number; rebuildBatch: number }
 
 export interface SpineNodeDeps {
   name: string
@@ -42,6 +47,8 @@ export interface SpineNodeDeps {
   downAfterMs?: number
   /** Hinted handoff settings (HANDOFF by default); transfers run after start(). */
   handoff?: Partial<HandoffOptions>
+  /** Active anti-entropy settings (AAE by default); trees are kept even when exchanges are off. */
+  aae?: Partial<AaeSettings>
   /** More vnode write hooks (the patient index is always kept). */
   vnodeHooks?: VnodeWriteHook[]
   /**
@@ -64,6 +71,9 @@ export class SpineNode {
   readonly ringManager: RingManager | undefined
   /** Patient records, versions and search over this node's coordinators and index. */
   readonly patients: PatientStore
+  /** Anti-entropy: the trees of every vnode, and the exchanges. */
+  readonly trees: TreeStore
+  readonly aae: AaeManager
   /** Resolves once this node has left the ring (it handed everything off); its owner then stops it. */
   readonly exited: Promise<void>
   private exitedResolve!: () => void
@@ -88,7 +98,13 @@ export class SpineNode {
       // every member counts as up and the coordinators ask the primaries, as before issue 4.
       isUp: (node) => !deps.heartbeat || this.detector.isUp(node),
     }
-    this.vnodes = new VnodeHost(deps.name, deps.ring.q, deps.backend, deps.clock, deps.log, [patientIndexHook(), ...(deps.vnodeHooks ?? [])])
+    const aae: AaeSettings = { ...AAE, ...deps.aae }
+    this.trees = new TreeStore(
+      { backend: deps.backend, clock: deps.clock, log: deps.log, q: deps.ring.q, props: this.env.props },
+      { shape: { branches: aae.branches, segmentsPerBranch: aae.segmentsPerBranch }, rebuildRateKeysPerSec: aae.rebuildRateKeysPerSec, rebuildBatch: aae.rebuildBatch },
+    )
+    this.aae = new AaeManager({ env: this.env, store: this.trees, clock: deps.clock, log: deps.log }, aae)
+    this.vnodes = new VnodeHost(deps.name, deps.ring.q, deps.backend, deps.clock, deps.log, [patientIndexHook(), this.trees.hook(), ...(deps.vnodeHooks ?? [])])
     // One vnode per owned partition from the start; fallbacks and handoff create others on demand.
     for (const p of partitionsOwnedBy(deps.ring, deps.name)) this.vnodes.vnode(p)
     this.patients = new PatientStore({ env: this.env, localSearch: (query, plan) => localSearch(deps.backend, this.ring.q, query, plan) })
@@ -102,10 +118,13 @@ export class SpineNode {
     )
     // A member back from down may be owed hinted data: look now rather than at the next tick.
     this.detector.onUp = () => this.handoff.ownerUp()
-    deps.transport.serve(clusterHandler(this.env, this.vnodes, deps.info, (n) => this.detector.heard(n), this.handoff, this.ringManager))
+    const aaeServer = { store: this.trees, manager: this.aae, maxKeysPerListing: aae.maxKeysPerListing }
+    deps.transport.serve(clusterHandler(this.env, this.vnodes, deps.info, (n) => this.detector.heard(n), this.handoff, this.ringManager, aaeServer))
   }
 
   start(): void {
+    this.trees.init().catch((e: unknown) => this.deps.log.error({ err: String(e) }, 'anti-entropy trees failed to load'))
+    this.aae.start()
     this.heartbeat?.start()
     this.handoff.start()
     this.ringManager?.start()
@@ -113,6 +132,8 @@ export class SpineNode {
   }
 
   stop(): void {
+    this.aae.stop()
+    this.trees.stop()
     this.heartbeat?.stop()
     this.handoff.stop()
     this.ringManager?.stop()
@@ -163,6 +184,11 @@ export class SpineNode {
       },
       m.ring,
     )
+  }
+
+  /** Clean shutdown, once nothing writes any more: save the trees so the next start need not rebuild them. */
+  saveTrees(): Promise<number> {
+    return this.trees.save()
   }
 
   get name(): string {

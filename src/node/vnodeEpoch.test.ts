@@ -32,8 +32,11 @@ t.test('after handing a key home, a new write to it cannot cover the handed-off 
 
 t.test('a delete of a copy without the current actor keeps the epoch', async (t) => {
   const { backend, vnode } = await fallbackVnode()
-  const other = new Vnode(7, 'n9', backend, new SystemClock(), silentLogger())
-  await other.coordinate(key, { context: [], content: content('x'), allowMult: true, sync: false })
+  // Another node's write, arrived here by replication (each node has its own backend).
+  const elsewhere = new MemoryBackend()
+  await elsewhere.open()
+  const other = new Vnode(7, 'n9', elsewhere, new SystemClock(), silentLogger())
+  await backend.put(7, key, await other.coordinate(key, { context: [], content: content('x'), allowMult: true, sync: false }))
   t.ok(await vnode.deleteIfUnchanged(key, (await vnode.getRaw(key))!))
   const w = decodeObject(await vnode.coordinate(key, { context: [], content: content('y'), allowMult: true, sync: false }))
   t.equal(w.siblings[0]!.dot.actor, 'n4/7', 'no needless new actor')
@@ -56,4 +59,51 @@ t.test('actor names', async (t) => {
   t.ok(isActorOf('n1/3', 'n1/3'))
   t.notOk(isActorOf('n1/31', 'n1/3'))
   t.notOk(isActorOf('n1/3.x', 'n1/3'))
+})
+
+t.test('key amnesia (kv679): a vnode restarted after losing a key never covers the lost write', async (t) => {
+  // n1/7 wrote "old" (replicated elsewhere), then its disk lost the key while the metadata
+  // partition (dot lease, epoch) survived — what `spinekv debug forget` does.
+  const backend = new MemoryBackend()
+  await backend.open()
+  const before = new Vnode(7, 'n1', backend, new SystemClock(), silentLogger())
+  const old = decodeObject(await before.coordinate(key, { context: [], content: content('old'), allowMult: true, sync: false }))
+  await backend.del(7, key)
+  // The restart: a new process, a new Vnode over the same disk. A blind write (a client whose
+  // read missed "old") to the lost key:
+  const after = new Vnode(7, 'n1', backend, new SystemClock(), silentLogger())
+  const rewritten = decodeObject(await after.coordinate(key, { context: [], content: content('new'), allowMult: true, sync: false }))
+  t.ok(isActorOf(rewritten.siblings[0]!.dot.actor, 'n1/7'), 'still this vnode')
+  t.not(rewritten.siblings[0]!.dot.actor, old.siblings[0]!.dot.actor, 'but a new epoch: the actor did not outlive its process')
+  // The replica holding "old" and the rewritten copy meet (read repair, anti-entropy): neither shadows the other.
+  t.same(values(syncMerge(old, rewritten)), ['new', 'old'], 'both survive as siblings')
+  t.same(values(syncMerge(rewritten, old)), ['new', 'old'], 'in either order')
+  // And a later write that did see both supersedes both, as it should.
+  const resolved = decodeObject(await after.coordinate(key, { context: syncMerge(old, rewritten).clock, content: content('resolved'), allowMult: true, sync: false }))
+  t.same(values(syncMerge(syncMerge(old, rewritten), resolved)), ['resolved'])
+})
+
+t.test('without the new epoch the lost write would be covered (the bug the rule prevents)', async (t) => {
+  const backend = new MemoryBackend()
+  await backend.open()
+  const v = new Vnode(7, 'n1', backend, new SystemClock(), silentLogger())
+  const old = decodeObject(await v.coordinate(key, { context: [], content: content('old'), allowMult: true, sync: false }))
+  await backend.del(7, key)
+  // Same process, same actor: the blind write's clock claims n1/7's earlier dot.
+  const rewritten = decodeObject(await v.coordinate(key, { context: [], content: content('new'), allowMult: true, sync: false }))
+  t.equal(rewritten.siblings[0]!.dot.actor, old.siblings[0]!.dot.actor)
+  t.same(values(syncMerge(old, rewritten)), ['new'], 'old is dropped: why a restart must take a new actor')
+})
+
+t.test('a vnode that never minted keeps its plain actor across restarts', async (t) => {
+  const backend = new MemoryBackend()
+  await backend.open()
+  const elsewhere = new MemoryBackend()
+  await elsewhere.open()
+  const replicated = decodeObject(await new Vnode(7, 'n2', elsewhere, new SystemClock(), silentLogger()).coordinate(key, { context: [], content: content('x'), allowMult: true, sync: false }))
+  await new Vnode(7, 'n1', backend, new SystemClock(), silentLogger()).merge(key, replicated, true, false)
+  // Restarted: it only ever merged, so it has no dots of its own to cover.
+  const v2 = new Vnode(7, 'n1', backend, new SystemClock(), silentLogger())
+  const w = decodeObject(await v2.coordinate(key, { context: [], content: content('y'), allowMult: true, sync: false }))
+  t.same(w.siblings.map((s) => s.dot.actor).sort(), ['n1/7', 'n2/7'])
 })

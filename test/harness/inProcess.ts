@@ -21,7 +21,7 @@ export interface InProcessCluster {
 }
 
 /** Failure detection and handoff settings for the nodes (none: no heartbeats, as before issue 4). */
-export type NodeOptions = Partial<Pick<SpineNodeDeps, 'heartbeat' | 'downAfterMs' | 'handoff'>>
+export type NodeOptions = Partial<Pick<SpineNodeDeps, 'heartbeat' | 'downAfterMs' | 'handoff' | 'aae'>> & { start?: boolean }
 
 export async function inProcessCluster(count: number, bucketProps: BucketPropsOverrides = {}, q = 16, reapDelayMs = 200, nodeOpts: NodeOptions = {}): Promise<InProcessCluster> {
   const clock = new SystemClock()
@@ -45,12 +45,15 @@ export async function inProcessCluster(count: number, bucketProps: BucketPropsOv
       bucketProps,
       tombstoneReapDelayMs: reapDelayMs,
       info: () => ({ name, host: '127.0.0.1', clusterPort: ports[i]!, clientPort: 0, httpPort: 0 }),
-      ...nodeOpts,
+      heartbeat: nodeOpts.heartbeat,
+      downAfterMs: nodeOpts.downAfterMs,
+      handoff: nodeOpts.handoff,
+      aae: nodeOpts.aae,
     })
   }
   const nodes = names.map((_, i) => node(i, new MemoryBackend()))
   await Promise.all(nodes.map((n) => n.vnodes.backend.open()))
-  if (nodeOpts.heartbeat) nodes.forEach((n) => n.start())
+  if (nodeOpts.heartbeat || nodeOpts.start) nodes.forEach((n) => n.start())
   return {
     nodes,
     transports,
@@ -64,7 +67,7 @@ export async function inProcessCluster(count: number, bucketProps: BucketPropsOv
       peer(t)
       transports[i] = t
       nodes[i] = node(i, nodes[i]!.vnodes.backend as MemoryBackend)
-      if (nodeOpts.heartbeat) nodes[i]!.start()
+      if (nodeOpts.heartbeat || nodeOpts.start) nodes[i]!.start()
     },
     async stop() {
       nodes.forEach((n) => n.stop())
