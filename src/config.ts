@@ -136,7 +136,7 @@ export const VNODE = {
 
 /** Active anti-entropy: tictac trees per vnode, exchanged between the primaries of a preference list. */
 export const AAE = {
-  /** Exchanges run at all on this node (trees are kept either way, so turning it on needs no rebuild). */
+  /** Anti-entropy on this node: off keeps no trees (no write cost) and runs no exchanges; turning it on again rebuilds the trees by the startup fold. */
   enabled: true,
   /** How often a node starts exchanges. */
   tickMs: 1_000,

@@ -45,7 +45,7 @@ export function registerNode(program: Command): void {
     .option('--sync-writes', 'fsync every write before acknowledging it')
     .option('--reap-delay-ms <ms>', 'delay before tombstones are reaped')
     .option('--backend <kind>', 'level (LevelDB on disk) or memory (lost on restart; for benchmarks)', 'level')
-    .option('--aae <on|off>', 'active anti-entropy exchanges (trees are kept either way)', AAE.enabled ? 'on' : 'off')
+    .option('--aae <on|off>', 'active anti-entropy: trees and exchanges (off: neither, no write cost)', AAE.enabled ? 'on' : 'off')
     .option('--aae-tick-ms <ms>', `how often anti-entropy exchanges start (default ${AAE.tickMs})`)
     .action(async (o: StartOpts) => {
       try {

@@ -47,7 +47,7 @@ export interface SpineNodeDeps {
   downAfterMs?: number
   /** Hinted handoff settings (HANDOFF by default); transfers run after start(). */
   handoff?: Partial<HandoffOptions>
-  /** Active anti-entropy settings (AAE by default); trees are kept even when exchanges are off. */
+  /** Active anti-entropy settings (AAE by default); `enabled: false` keeps no trees and runs no exchanges. */
   aae?: Partial<AaeSettings>
   /** More vnode write hooks (the patient index is always kept). */
   vnodeHooks?: VnodeWriteHook[]
@@ -101,7 +101,7 @@ export class SpineNode {
     const aae: AaeSettings = { ...AAE, ...deps.aae }
     this.trees = new TreeStore(
       { backend: deps.backend, clock: deps.clock, log: deps.log, q: deps.ring.q, props: this.env.props },
-      { shape: { branches: aae.branches, segmentsPerBranch: aae.segmentsPerBranch }, rebuildRateKeysPerSec: aae.rebuildRateKeysPerSec, rebuildBatch: aae.rebuildBatch },
+      { keep: aae.enabled, shape: { branches: aae.branches, segmentsPerBranch: aae.segmentsPerBranch }, rebuildRateKeysPerSec: aae.rebuildRateKeysPerSec, rebuildBatch: aae.rebuildBatch },
     )
     this.aae = new AaeManager({ env: this.env, store: this.trees, clock: deps.clock, log: deps.log }, aae)
     this.vnodes = new VnodeHost(deps.name, deps.ring.q, deps.backend, deps.clock, deps.log, [patientIndexHook(), this.trees.hook(), ...(deps.vnodeHooks ?? [])])

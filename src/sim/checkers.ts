@@ -1,9 +1,9 @@
 /**
  * The verdict on one run. Safety: nothing acknowledged is lost, nothing is invented, nothing
  * superseded comes back, sibling counts stay within the limit, and every dot in the store was
- * minted once by its own vnode. Liveness: once healed, a key read with R=all through every node
- * reads fine, and afterwards all its replicas hold the same bytes (read repair is the only
- * convergence mechanism so far, so the R=all read is what must have converged them).
+ * minted once by its own vnode. Liveness: once healed and after bounded time for anti-entropy,
+ * every primary of every key holds the same bytes before anything reads the key (no read repair
+ * helps), and then a key read with R=all through every node reads fine.
  */
 import { LIMITS } from '../config.js'
 import { encodeBKey } from '../core/hash.js'
@@ -166,7 +166,7 @@ function converged(fk: FinalKey): Failure[] {
   const copies = new Set(fk.replicas.map((r) => r.bytes ?? 'absent'))
   if (copies.size <= 1) return []
   const desc = fk.replicas.map((r) => `${r.node}/${r.partition}:${r.bytes === undefined ? 'absent' : r.bytes.slice(-12)}`)
-  return [{ checker: 'liveness:not-converged', keys: [fk.name], detail: `replicas differ after an R=all read: ${desc.join(' ')}`, ops: [] }]
+  return [{ checker: 'liveness:not-converged', keys: [fk.name], detail: `replicas differ after healing and anti-entropy, before any final read: ${desc.join(' ')}`, ops: [] }]
 }
 
 export function checkRun(ev: Evidence): Failure[] {

@@ -19,6 +19,7 @@ interface CliOptions {
   deleteMode: string
   powerLoss?: boolean
   membership?: boolean
+  skipReplica?: boolean
   verbose?: boolean
 }
 
@@ -42,7 +43,8 @@ function simOptions(o: CliOptions): SimOptions {
   return {
     faults: oneOf<FaultMode>('faults', o.faults, FAULT_MODES),
     ops: intOpt('ops', o.ops, 1),
-    plant: o.plant === undefined ? undefined : oneOf('plant', o.plant, ['lww', 'nohandoff'] as const),
+    plant: o.plant === undefined ? undefined : oneOf('plant', o.plant, ['lww', 'nohandoff', 'noaae'] as const),
+    skipReplica: o.skipReplica === true,
     powerLoss: o.powerLoss === true,
     membership: o.membership === true,
     deleteMode: oneOf<DeleteMode>('delete-mode', o.deleteMode, DELETE_MODES),
@@ -85,7 +87,8 @@ const program = new Command()
   .option('--seed <s>', 'replay one seed (overrides --seeds and --start)')
   .option('--faults <mode>', `faults to inject: ${FAULT_MODES.join('|')}`, 'all')
   .option('--ops <k>', 'client operations per seed', '100')
-  .option('--plant <bug>', 'plant a known bug the checkers must catch: lww (every bucket last-write-wins), nohandoff (hinted data never goes home)')
+  .option('--plant <bug>', 'plant a known bug the checkers must catch: lww (every bucket last-write-wins), nohandoff (hinted data never goes home), noaae (no anti-entropy exchanges)')
+  .option('--skip-replica', 'some replica writes deliberately skip their replica (only anti-entropy converges them)')
   .option('--delete-mode <mode>', `tombstones: ${DELETE_MODES.join('|')} (reap is the production default)`, 'reap')
   .option('--power-loss', 'also cut power to nodes (unsynced writes lost); turns syncWrites on')
   .option('--membership', 'dynamic membership: spares join and members leave among the faults')

@@ -14,7 +14,13 @@ export interface SimOptions {
   /** Client operations per seed. */
   ops: number
   /** A deliberately planted bug, to prove the checkers can fail. */
-  plant?: 'lww' | 'nohandoff'
+  plant?: 'lww' | 'nohandoff' | 'noaae'
+  /**
+   * Some replica writes deliberately skip their replica (the coordinator's vput is dropped before
+   * it leaves): replicas diverge with no fault to blame, and only anti-entropy can converge them
+   * once no client reads the key.
+   */
+  skipReplica?: boolean
   /**
    * Also cut power to nodes: writes since the last fsync may be lost. Runs with syncWrites on,
    * because without fsync a power loss on W replicas loses acknowledged writes by design.
@@ -76,6 +82,10 @@ export interface SimParams {
   tombstoneReapDelayMs: number | undefined
   /** undefined: the simulator's handoff check interval (see simCluster.ts). */
   handoffCheckMs: number | undefined
+  /** Share of replica writes (vput) dropped on purpose (skipReplica runs only). */
+  skipReplicaRate: number
+  /** Anti-entropy exchanges on (off only with the 'noaae' plant). */
+  aae: boolean
   /** Extra machines that may join (membership runs only). */
   spares: string[]
   workload: WorkloadParams
@@ -138,6 +148,9 @@ export function deriveParams(seed: number, rng: SeededRandom, opts: SimOptions):
     syncWrites: opts.powerLoss === true,
     tombstoneReapDelayMs: opts.deleteMode === 'keep' ? NEVER_MS : undefined,
     handoffCheckMs: opts.plant === 'nohandoff' ? NEVER_MS : undefined,
+    // Drawn from its own stream so runs without skips keep every other draw as before.
+    skipReplicaRate: opts.skipReplica ? rng.fork('skip').range(5, 30) / 100 : 0,
+    aae: opts.plant !== 'noaae',
     spares: opts.membership ? [`n${count + 1}`, `n${count + 2}`] : [],
     workload: workloadParams(rng, opts.ops),
     faults: faultParams(rng, opts),

@@ -17,7 +17,7 @@ export function shortHistory(r: SeedResult, f: Failure): Op[] {
 /** The command-line options that replay this run exactly. */
 export function replayArgs(r: SeedResult): string {
   const o = r.options
-  const extra = [o.plant ? `--plant ${o.plant}` : '', o.powerLoss ? '--power-loss' : '', `--delete-mode ${o.deleteMode ?? 'reap'}`]
+  const extra = [o.plant ? `--plant ${o.plant}` : '', o.powerLoss ? '--power-loss' : '', o.skipReplica ? '--skip-replica' : '', `--delete-mode ${o.deleteMode ?? 'reap'}`]
   return [`--seed ${r.seed} --faults ${o.faults} --ops ${o.ops}`, ...extra].filter((x) => x !== '').join(' ')
 }
 

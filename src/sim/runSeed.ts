@@ -23,6 +23,11 @@ import { keyName, Workload } from './workload.js'
 const WORKLOAD_LIMIT_MS = 3_600_000
 /** After healing: longer than any operation timeout (10 s) plus the tombstone reap delay (3 s). */
 const SETTLE_MS = 20_000
+/**
+ * After settling, before anything is read: anti-entropy's bounded time to converge every replica
+ * on its own (the liveness checker then compares the replicas, untouched by read repair).
+ */
+const AAE_MS = 15_000
 /** After the final reads: time for their read repairs to land. */
 const REPAIR_MS = 5_000
 
@@ -55,12 +60,16 @@ function build(params: SimParams, root: SeededRandom): Sim {
   const sched = new Scheduler()
   const net = new SimNetwork(sched, root.fork('net'))
   const hub = new SimHub(net)
-  const spec = { nodes: params.nodes, q: params.q, n: params.n, bucketProps: params.bucketProps, syncWrites: params.syncWrites, tombstoneReapDelayMs: params.tombstoneReapDelayMs, handoffCheckMs: params.handoffCheckMs, powerLoss: params.faults.powerLoss, membership: params.faults.membership ? { spares: params.spares } : undefined }
+  const spec = { nodes: params.nodes, q: params.q, n: params.n, bucketProps: params.bucketProps, syncWrites: params.syncWrites, tombstoneReapDelayMs: params.tombstoneReapDelayMs, handoffCheckMs: params.handoffCheckMs, aae: params.aae, powerLoss: params.faults.powerLoss, membership: params.faults.membership ? { spares: params.spares } : undefined }
   const cluster = new SimCluster(sched, hub, spec, LOG)
   // Probed while the node is serving the request, so it is up.
   const ledger = new DotLedger((node, p) => cluster.incarnation(node)!.node.vnodes.vnode(p).base)
   const errors: string[] = []
   hub.probe = (node, body, reply) => ledger.observe(node, body, reply)
+  if (params.skipReplicaRate > 0) {
+    const skips = root.fork('skip-replica')
+    hub.skip = (_from, _to, body) => (body as { op?: unknown }).op === 'vput' && skips.chance(params.skipReplicaRate)
+  }
   hub.onInternalError = (node, err) => errors.push(`${node}: INTERNAL ${err.message}`)
   return { sched, net, cluster, ledger, errors }
 }
@@ -89,10 +98,14 @@ async function judge(sim: Sim, params: SimParams, workload: Workload, history: H
   await sim.sched.runFor(SETTLE_MS)
   const stuck = params.faults.membership ? membershipStuck(sim) : undefined
   if (stuck) return [{ checker: 'liveness:membership', keys: [], detail: stuck, ops: [] }]
+  await sim.sched.runFor(AAE_MS)
   const keys = [...workload.keys.sets, ...workload.keys.registers]
+  // Every primary's copy before any final read: convergence is anti-entropy's alone.
+  const replicas = new Map<string, Awaited<ReturnType<typeof inspectReplicas>>>()
+  for (const bk of keys) replicas.set(keyName(bk), await inspectReplicas(sim.cluster, { name: keyName(bk), bk, reads: [], replicas: [] }, params.n))
   const final = await readAll(sim.sched, sim.cluster, keys)
   await sim.sched.runFor(REPAIR_MS)
-  for (const fk of final) fk.replicas = await inspectReplicas(sim.cluster, fk, params.n)
+  for (const fk of final) fk.replicas = replicas.get(fk.name) ?? []
   const stored = await scanStores(sim.cluster)
   const keyNames = new Map(keys.map((bk) => [encodeBKey(bk).toString('hex'), keyName(bk)]))
   return checkRun({ history, final, stored, ledger: sim.ledger, keyNames, errors: sim.errors, owners: sim.cluster.ring.owners })

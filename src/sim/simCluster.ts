@@ -19,6 +19,12 @@ import { SimTransport, type SimHub } from './simTransport.js'
 
 /** Handoff checks in the simulator: often enough that hints reach home within the settle time. */
 const SIM_HANDOFF_CHECK_MS = 1_000
+/**
+ * Anti-entropy in the simulator: trees sized for a handful of keys (64 segments), exchanges every
+ * half second, a few per tick, one at a time, and no rate limit on the startup fold (storage is
+ * instant here); requests time out within the settle time.
+ */
+const SIM_AAE = { tickMs: 500, exchangesPerTick: 4, concurrency: 1, branches: 4, segmentsPerBranch: 16, rebuildRateKeysPerSec: 0, rebuildBatch: 100, requestTimeoutMs: 2_000 }
 /** A batch lost to a partition must not hold its transfer past the settle time (HANDOFF's 30 s would). */
 const SIM_HANDOFF_BATCH_TIMEOUT_MS = 2_000
 
@@ -31,6 +37,8 @@ export interface ClusterSpec {
   tombstoneReapDelayMs: number | undefined
   /** Handoff check interval; the 'nohandoff' plant sets it beyond any run. */
   handoffCheckMs?: number
+  /** Anti-entropy exchanges (the 'noaae' plant turns them off). */
+  aae: boolean
   /** Keep the undo log power loss needs. */
   powerLoss: boolean
   /**
@@ -187,6 +195,7 @@ export class SimCluster {
       // The 'nohandoff' plant sets a check interval beyond the run, and no check on up either.
       handoff: { checkIntervalMs: this.spec.handoffCheckMs ?? SIM_HANDOFF_CHECK_MS, checkOnUp: this.spec.handoffCheckMs === undefined, batchTimeoutMs: SIM_HANDOFF_BATCH_TIMEOUT_MS },
       membership: this.spec.membership ? this.membershipFor(m) : undefined,
+      aae: { ...SIM_AAE, enabled: this.spec.aae },
     })
     let abort!: (e: SpineError) => void
     const crashed = new Promise<never>((_, reject) => (abort = reject))

@@ -35,6 +35,8 @@ function errorReply(err: SpineError): WireReply {
 /** Which incarnation of each node is up, and the wire between them. */
 export class SimHub {
   probe: ServeProbe = () => {}
+  /** Requests to lose on purpose before they leave (a write that skips a replica); the caller times out. */
+  skip: (from: NodeName, to: NodeName, body: Payload) => boolean = () => false
   onInternalError: InternalErrorSink = () => {}
   private readonly live = new Map<NodeName, SimTransport>()
 
@@ -106,6 +108,7 @@ export class SimTransport implements Transport {
         if (this.pending.delete(id)) reject(timeoutError(timeoutMs))
       })
       this.pending.set(id, { resolve, reject, timer })
+      if (this.hub.skip(this.self, to, body)) return
       const bytes = packr.pack(body)
       const target = this.hub.current(to)
       this.hub.net.send(this.self, to, () => this.hub.arrive(this, to, target, id, bytes))

@@ -48,6 +48,9 @@ export interface ExchangeResult extends ExchangePlan {
   error?: string
 }
 
+/** Keys one exchange repairs at once (each is two reads and at most two merges). */
+const REPAIRS_IN_FLIGHT = 16
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
@@ -80,10 +83,12 @@ export async function runExchange(env: KvEnv, store: TreeStore, plan: ExchangePl
     if (segs.length === 0) return done('same')
     const keys = await differingKeys(store, plan, segs, ask, limits.maxKeysPerListing)
     result.keysDiffering = keys.length
-    for (const k of keys.slice(0, limits.maxRepairsPerExchange)) {
-      const r = await repairKey(env, plan, k, limits.requestTimeoutMs)
-      if (r === 'repaired') result.repaired++
-      else if (r === 'skipped') result.skipped++
+    const todo = keys.slice(0, limits.maxRepairsPerExchange)
+    for (let i = 0; i < todo.length; i += REPAIRS_IN_FLIGHT) {
+      for (const r of await Promise.all(todo.slice(i, i + REPAIRS_IN_FLIGHT).map((k) => repairKey(env, plan, k, limits.requestTimeoutMs)))) {
+        if (r === 'repaired') result.repaired++
+        else if (r === 'skipped') result.skipped++
+      }
     }
     return done(keys.length === 0 ? 'differs' : 'repaired')
   } catch (e) {

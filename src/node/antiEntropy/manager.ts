@@ -33,7 +33,7 @@ export interface AaeDeps {
 /** What `spinekv cluster aae-status` shows for one partition this node owns. */
 export interface PartitionAaeStatus {
   partition: number
-  tree: 'built' | 'rebuilding'
+  tree: 'built' | 'rebuilding' | 'off'
   verifying: boolean
   exchanges: number
   lastExchangeAt: number | null
@@ -94,6 +94,7 @@ export class AaeManager {
     return this.opts.enabled
   }
 
+  /** Exchanges on or off at run time (the trees are kept either way, if this node keeps them). */
   setEnabled(on: boolean): void {
     this.opts = { ...this.opts, enabled: on }
   }
@@ -165,7 +166,7 @@ export class AaeManager {
       const s = this.perPartition.get(p)
       return {
         partition: p,
-        tree: t.state,
+        tree: store.off ? 'off' : t.state,
         verifying: t.verifying,
         exchanges: s?.exchanges ?? 0,
         lastExchangeAt: s ? s.lastExchangeAt : null,

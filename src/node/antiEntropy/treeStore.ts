@@ -44,6 +44,8 @@ export interface TreeStoreDeps {
 }
 
 export interface TreeStoreOptions {
+  /** false (`--aae off`): no trees at all — the hook does nothing, exchanges with this node wait. */
+  keep?: boolean
   shape: TreeShape
   rebuildRateKeysPerSec: number
   rebuildBatch: number
@@ -111,7 +113,11 @@ export class TreeStore {
   ) {}
 
   get ready(): boolean {
-    return this.early === undefined
+    return this.early === undefined && this.opts.keep !== false
+  }
+
+  get off(): boolean {
+    return this.opts.keep === false
   }
 
   /** The write hook: keeps every tree of the changed vnode current. */
@@ -132,7 +138,7 @@ export class TreeStore {
   }
 
   private changed(c: VnodeChange): void {
-    if (!isObjectPartition(c.partition)) return
+    if (this.opts.keep === false || !isObjectPartition(c.partition)) return
     const info = this.keyInfo(c.key)
     if (!info) return
     const hBefore = c.before ? objectHash(c.key, c.before) : 0
@@ -182,7 +188,8 @@ export class TreeStore {
     for (let p = 0; p < this.deps.q; p++) {
       const raw = await backend.get(META_PARTITION, saveKey(p))
       if (raw) stale.push(p)
-      if (!held.includes(p)) continue
+      // Without trees, a save from an earlier run would go stale: drop it, keep nothing.
+      if (!held.includes(p) || this.opts.keep === false) continue
       const saved = raw ? this.parseSave(raw) : undefined
       this.vnodes.set(p, {
         state: saved ? 'built' : 'rebuilding',
@@ -197,12 +204,14 @@ export class TreeStore {
     if (stale.length) await backend.batch(stale.map((p) => ({ type: 'del' as const, partition: META_PARTITION, key: saveKey(p) })), { sync: true })
     const early = this.early ?? []
     this.early = undefined
+    if (this.opts.keep === false) return
     for (const e of early) this.apply(e.p, e.key, e.info, e.hBefore, e.hAfter)
     this.folding = this.foldAll(held).catch((e: unknown) => this.deps.log.error({ err: String(e) }, 'anti-entropy tree fold failed'))
   }
 
   /** Resolves when every startup fold has finished (tests, benchmarks). */
   async folded(): Promise<void> {
+    if (this.opts.keep === false) return
     while (!this.folding) await new Promise<void>((r) => this.deps.clock.setTimer(10, r))
     await this.folding
   }
