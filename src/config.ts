@@ -140,6 +140,8 @@ export const AAE = {
   enabled: true,
   /** How often a node starts exchanges. */
   tickMs: 1_000,
+  /** A preference list found the same is not exchanged again while this node's tree of it is unchanged, for at most this long. */
+  recheckMs: 60_000,
   /** Exchanges started per tick at most (most end after one root comparison). */
   exchangesPerTick: 16,
   /** Exchanges one node runs at once. */

@@ -27,7 +27,7 @@ const SETTLE_MS = 20_000
  * After settling, before anything is read: anti-entropy's bounded time to converge every replica
  * on its own (the liveness checker then compares the replicas, untouched by read repair).
  */
-const AAE_MS = 15_000
+const AAE_MS = 10_000
 /** After the final reads: time for their read repairs to land. */
 const REPAIR_MS = 5_000
 

@@ -20,11 +20,11 @@ import { SimTransport, type SimHub } from './simTransport.js'
 /** Handoff checks in the simulator: often enough that hints reach home within the settle time. */
 const SIM_HANDOFF_CHECK_MS = 1_000
 /**
- * Anti-entropy in the simulator: trees sized for a handful of keys (64 segments), exchanges every
- * half second, a few per tick, one at a time, and no rate limit on the startup fold (storage is
- * instant here); requests time out within the settle time.
+ * Anti-entropy in the simulator: trees sized for a handful of keys (64 segments), a few exchanges
+ * every half second, one at a time, lists found the same rechecked after 20 s, and no rate limit
+ * on the startup fold (storage is instant here); requests time out within the settle time.
  */
-const SIM_AAE = { tickMs: 500, exchangesPerTick: 4, concurrency: 1, branches: 4, segmentsPerBranch: 16, rebuildRateKeysPerSec: 0, rebuildBatch: 100, requestTimeoutMs: 2_000 }
+const SIM_AAE = { tickMs: 500, exchangesPerTick: 4, recheckMs: 20_000, concurrency: 1, branches: 4, segmentsPerBranch: 16, rebuildRateKeysPerSec: 0, rebuildBatch: 100, requestTimeoutMs: 2_000 }
 /** A batch lost to a partition must not hold its transfer past the settle time (HANDOFF's 30 s would). */
 const SIM_HANDOFF_BATCH_TIMEOUT_MS = 2_000
 

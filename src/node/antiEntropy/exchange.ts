@@ -38,6 +38,8 @@ export type ExchangeOutcome = 'same' | 'repaired' | 'differs' | 'waiting' | 'fai
 
 export interface ExchangeResult extends ExchangePlan {
   outcome: ExchangeOutcome
+  /** This side's root when the roots were compared (0 before). */
+  localRoot: number
   startedAt: number
   endedAt: number
   segments: number
@@ -61,7 +63,7 @@ function bad(what: string): never {
 
 export async function runExchange(env: KvEnv, store: TreeStore, plan: ExchangePlan, limits: ExchangeLimits): Promise<ExchangeResult> {
   const startedAt = env.clock.now()
-  const result: ExchangeResult = { ...plan, outcome: 'same', startedAt, endedAt: startedAt, segments: 0, keysDiffering: 0, repaired: 0, skipped: 0 }
+  const result: ExchangeResult = { ...plan, outcome: 'same', localRoot: 0, startedAt, endedAt: startedAt, segments: 0, keysDiffering: 0, repaired: 0, skipped: 0 }
   const done = (outcome: ExchangeOutcome, error?: string): ExchangeResult => ({ ...result, outcome, endedAt: env.clock.now(), ...(error ? { error } : {}) })
   const ask = async (body: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const r = await env.transport.request(plan.peer, { ...body, p: plan.peerP, hp: plan.hp, n: plan.n }, limits.requestTimeoutMs)
@@ -76,6 +78,7 @@ export async function runExchange(env: KvEnv, store: TreeStore, plan: ExchangePl
     if (!Array.isArray(shape) || shape[0] !== mine.shape.branches || shape[1] !== mine.shape.segmentsPerBranch) {
       return done('failed', `peer trees are ${JSON.stringify(shape)}, ours ${mine.shape.branches}x${mine.shape.segmentsPerBranch}`)
     }
+    result.localRoot = mine.root
     if (root.root === mine.root) return done('same')
     const segs = await differingSegments(mine, ask, limits.maxSegmentsPerExchange)
     if (segs === undefined) return done('waiting')

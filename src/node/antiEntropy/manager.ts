@@ -8,6 +8,11 @@
  *
  * Only primaries exchange (hinted copies go home by handoff). Each pair is visited from both
  * ends, so a node that is down during one side's turn is caught on the other's.
+ *
+ * A list found the same is skipped (no message at all) while this side's tree root is still the
+ * one compared, for up to `recheckMs`: trees change only when their vnode's data does, and a side
+ * whose data changed (a write, a repair, a restart — which forgets these memories) has a changed
+ * root and exchanges itself. The recheck bounds the trust placed in the other side doing so.
  */
 import type { Clock, TimerHandle } from '../../core/env.js'
 import { partitionsOwnedBy, preflistFrom, type Ring } from '../../core/ring.js'
@@ -19,6 +24,8 @@ import type { TreeStore } from './treeStore.js'
 export interface AaeOptions extends ExchangeLimits {
   enabled: boolean
   tickMs: number
+  /** A list found the same is skipped while this side's tree is unchanged, for at most this long. */
+  recheckMs: number
   exchangesPerTick: number
   concurrency: number
 }
@@ -55,6 +62,10 @@ export interface NodeAaeStatus {
   partitions: PartitionAaeStatus[]
 }
 
+function planKey(p: ExchangePlan): string {
+  return `${p.p}/${p.hp}/${p.n}/${p.peer}/${p.peerP}`
+}
+
 /** Every exchange a node could run, in a fixed order (a pure function of the ring). */
 export function exchangePlans(ring: Ring, self: string, ns: readonly number[]): ExchangePlan[] {
   const out: ExchangePlan[] = []
@@ -81,6 +92,8 @@ export class AaeManager {
   private exchanges = 0
   private keysRepaired = 0
   private repairsSkipped = 0
+  /** Per plan: the local root last found the same as the peer's, and when. */
+  private readonly lastSame = new Map<string, { root: number; at: number }>()
   private readonly perPartition = new Map<number, { exchanges: number; lastExchangeAt: number; lastPeer: string; lastOutcome: string; keysRepaired: number; lastRepaired: number }>()
   /** Every finished exchange, for tests and the simulator. */
   onExchange: ((r: ExchangeResult) => void) | undefined
@@ -127,11 +140,14 @@ export class AaeManager {
   private fill(): void {
     if (this.stopped || !this.opts.enabled || !this.deps.store.ready) return
     let plans: ExchangePlan[] | undefined
+    let looked = 0
     while (this.running < this.opts.concurrency && this.budget > 0) {
       plans ??= this.plans()
-      if (plans.length === 0) return
+      if (plans.length === 0 || looked >= plans.length) return
       const plan = plans[this.cursor % plans.length]!
       this.cursor = (this.cursor + 1) % plans.length
+      looked++
+      if (this.unchanged(plan)) continue
       this.budget--
       this.running++
       void runExchange(this.deps.env, this.deps.store, plan, this.opts)
@@ -143,7 +159,15 @@ export class AaeManager {
     }
   }
 
+  private unchanged(plan: ExchangePlan): boolean {
+    const seen = this.lastSame.get(planKey(plan))
+    if (!seen || this.deps.clock.now() - seen.at >= this.opts.recheckMs) return false
+    return this.deps.store.tree(plan.p, plan.hp, plan.n)?.root === seen.root
+  }
+
   private record(r: ExchangeResult): void {
+    if (r.outcome === 'same' && r.segments === 0) this.lastSame.set(planKey(r), { root: r.localRoot, at: r.endedAt })
+    else this.lastSame.delete(planKey(r))
     this.exchanges++
     this.keysRepaired += r.repaired
     this.repairsSkipped += r.skipped
