@@ -146,6 +146,8 @@ export const AAE = {
   exchangesPerTick: 16,
   /** Exchanges one node runs at once. */
   concurrency: 2,
+  /** Differing branches are compared again after this long and only those still differing are looked into (writes in flight make replicas differ for a moment). */
+  confirmDelayMs: 500,
   /** Keys one exchange repairs at most; the rest wait for the next exchange of that tree. */
   maxRepairsPerExchange: 1_000,
   /** Differing segments one exchange asks the keys of. */

@@ -18,6 +18,8 @@ import { replicaGet, replicaMerge } from '../../kv/replicaCalls.js'
 import type { TreeStore } from './treeStore.js'
 
 export interface ExchangeLimits {
+  /** Differing branches are compared again after this long; only those that still differ go further. */
+  confirmDelayMs: number
   maxRepairsPerExchange: number
   maxSegmentsPerExchange: number
   maxKeysPerListing: number
@@ -38,6 +40,8 @@ export type ExchangeOutcome = 'same' | 'repaired' | 'differs' | 'waiting' | 'fai
 
 export interface ExchangeResult extends ExchangePlan {
   outcome: ExchangeOutcome
+  /** Roots differed but no branch differed twice: writes in flight, not a divergence. */
+  inFlight?: boolean
   /** This side's root when the roots were compared (0 before). */
   localRoot: number
   startedAt: number
@@ -64,7 +68,7 @@ function bad(what: string): never {
 export async function runExchange(env: KvEnv, store: TreeStore, plan: ExchangePlan, limits: ExchangeLimits): Promise<ExchangeResult> {
   const startedAt = env.clock.now()
   const result: ExchangeResult = { ...plan, outcome: 'same', localRoot: 0, startedAt, endedAt: startedAt, segments: 0, keysDiffering: 0, repaired: 0, skipped: 0 }
-  const done = (outcome: ExchangeOutcome, error?: string): ExchangeResult => ({ ...result, outcome, endedAt: env.clock.now(), ...(error ? { error } : {}) })
+  const done = (outcome: ExchangeOutcome, error?: string, inFlight = false): ExchangeResult => ({ ...result, outcome, endedAt: env.clock.now(), ...(error ? { error } : {}), ...(inFlight ? { inFlight: true } : {}) })
   const ask = async (body: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const r = await env.transport.request(plan.peer, { ...body, p: plan.peerP, hp: plan.hp, n: plan.n }, limits.requestTimeoutMs)
     return isRecord(r) ? r : bad('not a map')
@@ -80,10 +84,12 @@ export async function runExchange(env: KvEnv, store: TreeStore, plan: ExchangePl
     }
     result.localRoot = mine.root
     if (root.root === mine.root) return done('same')
-    const segs = await differingSegments(mine, ask, limits.maxSegmentsPerExchange)
+    const segs = await differingSegments(mine, ask, limits.maxSegmentsPerExchange, () => new Promise<void>((r) => env.clock.setTimer(limits.confirmDelayMs, r)))
     if (segs === undefined) return done('waiting')
     result.segments = segs.length
-    if (segs.length === 0) return done('same')
+    // Different roots but no branch that differed twice: writes were in flight. Not "same" to
+    // the scheduler (segments stays -1), so the list is looked at again soon.
+    if (segs.length === 0) return done('same', undefined, true)
     const keys = await differingKeys(store, plan, segs, ask, limits.maxKeysPerListing)
     result.keysDiffering = keys.length
     const todo = keys.slice(0, limits.maxRepairsPerExchange)
@@ -101,15 +107,30 @@ export async function runExchange(env: KvEnv, store: TreeStore, plan: ExchangePl
 
 type Ask = (body: Record<string, unknown>) => Promise<Record<string, unknown>>
 
-/** Branches, then the segments of the differing branches; undefined when the peer is rebuilding. */
-async function differingSegments(mine: TictacTree, ask: Ask, limit: number): Promise<number[] | undefined> {
-  const l1 = await ask({ op: 'aaeBranches' })
-  if (l1.built !== true) return undefined
-  if (!(l1.l1 instanceof Uint8Array)) bad('l1 must be bytes')
-  const theirL1 = bytesToU32(l1.l1)
-  if (theirL1.length !== mine.level1.length) bad('l1 of another width')
+/**
+ * Branches, then the segments of the differing branches; undefined when the peer is rebuilding.
+ * Writes in flight make replicas differ for a moment (one has stored a write the other has not
+ * yet): so the branches are compared twice, `pause` apart, and only branches that differed both
+ * times go on to segments and keys (tictac AAE's double comparison), sparing a fold of both
+ * vnodes for a difference that heals by itself.
+ */
+async function differingSegments(mine: TictacTree, ask: Ask, limit: number, pause: () => Promise<void>): Promise<number[] | undefined> {
+  const branchesNow = async (): Promise<number[] | undefined> => {
+    const l1 = await ask({ op: 'aaeBranches' })
+    if (l1.built !== true) return undefined
+    if (!(l1.l1 instanceof Uint8Array)) bad('l1 must be bytes')
+    const theirL1 = bytesToU32(l1.l1)
+    if (theirL1.length !== mine.level1.length) bad('l1 of another width')
+    return differing(mine.level1, theirL1)
+  }
   const spb = mine.shape.segmentsPerBranch
-  const branches = differing(mine.level1, theirL1, Math.max(1, Math.ceil(limit / spb)))
+  const first = await branchesNow()
+  if (!first || first.length === 0) return first
+  await pause()
+  const second = await branchesNow()
+  if (!second) return undefined
+  const both = new Set(first)
+  const branches = second.filter((b) => both.has(b)).slice(0, Math.max(1, Math.ceil(limit / spb)))
   if (branches.length === 0) return []
   const sr = await ask({ op: 'aaeSegs', b: branches })
   if (sr.built !== true) return undefined

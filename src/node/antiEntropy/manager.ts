@@ -166,7 +166,7 @@ export class AaeManager {
   }
 
   private record(r: ExchangeResult): void {
-    if (r.outcome === 'same' && r.segments === 0) this.lastSame.set(planKey(r), { root: r.localRoot, at: r.endedAt })
+    if (r.outcome === 'same' && !r.inFlight) this.lastSame.set(planKey(r), { root: r.localRoot, at: r.endedAt })
     else this.lastSame.delete(planKey(r))
     this.exchanges++
     this.keysRepaired += r.repaired
