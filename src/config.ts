@@ -267,6 +267,8 @@ export const PATIENT = {
   maxLoadBatch: 500,
   /** Writes one load request keeps in flight on its node: enough to fill the replicas' batches, few enough to leave room for reads. */
   loadConcurrency: 64,
+  /** How long a client waits for one load batch (hundreds of writes), rather than one operation's timeout. */
+  loadBatchTimeoutMs: 120_000,
   /** Nodes a search waits for before it answers with the store's TIMEOUT. */
   searchTimeoutMs: 10_000,
 } as const

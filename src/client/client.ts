@@ -55,7 +55,7 @@ export class SpineClient {
     this.seeds = opts.seeds.map(parseAddress)
     this.patients = new PatientsClient({
       byKey: (nhs, body, idempotent) => this.route(PATIENT_TYPE, PATIENT_BUCKET, nhs, body, idempotent),
-      any: (body, idempotent) => this.any(body, idempotent),
+      any: (body, idempotent, timeoutMs) => this.any(body, idempotent, timeoutMs),
     })
   }
 
@@ -163,7 +163,7 @@ export class SpineClient {
   }
 
   /** Any member, in turn (work with no home node: searches, bulk loads), moving on as route() does. */
-  private async any(body: unknown, idempotent: boolean): Promise<unknown> {
+  private async any(body: unknown, idempotent: boolean, timeoutMs?: number): Promise<unknown> {
     const members = this.memberAddresses()
     const all = members.length ? members : this.seeds
     const start = this.nextAny++ % all.length
@@ -171,7 +171,7 @@ export class SpineClient {
     let last: unknown
     for (const addr of order.slice(0, 1 + (this.opts.maxRetries ?? CLIENT.maxRetries))) {
       try {
-        return await this.call(addr, body)
+        return await this.call(addr, body, timeoutMs)
       } catch (e) {
         last = e
         const code = e instanceof SpineError ? e.code : undefined

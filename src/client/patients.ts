@@ -7,6 +7,7 @@
 import type { Operation } from 'fast-json-patch'
 import { PATIENT_ERROR_CODES, type PatientError, type PatientErrorCode } from '../patient/errors.js'
 import type { Patient } from '../patient/record.js'
+import { PATIENT } from '../config.js'
 
 export type { Patient } from '../patient/record.js'
 export type JsonPatchOperation = Operation
@@ -62,7 +63,7 @@ export interface LoadResult {
 /** How the client reaches nodes: by key (a primary first) or any member. */
 export interface PatientTransport {
   byKey(nhs: string, body: Record<string, unknown>, idempotent: boolean): Promise<unknown>
-  any(body: Record<string, unknown>, idempotent: boolean): Promise<unknown>
+  any(body: Record<string, unknown>, idempotent: boolean, timeoutMs?: number): Promise<unknown>
 }
 
 type Wire<T> = ({ ok: true } & T) | { ok: false; errors: [PatientError, ...PatientError[]] }
@@ -125,6 +126,7 @@ export class PatientsClient {
 
   /** Bulk load of new records (at most PATIENT.maxLoadBatch): validated, written without a read. */
   async loadBatch(records: readonly unknown[]): Promise<LoadResult> {
-    return (await this.t.any({ op: 'pload', records }, false)) as LoadResult
+    // A batch is many writes: it gets its own, longer budget than one operation's.
+    return (await this.t.any({ op: 'pload', records }, false, PATIENT.loadBatchTimeoutMs)) as LoadResult
   }
 }
