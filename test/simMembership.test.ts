@@ -13,12 +13,13 @@ import { failuresOf, runRange } from './harness/simRuns.js'
 
 const MEMBERSHIP: SimOptions = { faults: 'all', ops: 60, deleteMode: 'reap', membership: true }
 
-t.test('500 seeds with membership changes among every fault pass', async (t) => {
-  const results = await runRange(1, 500, MEMBERSHIP)
+// 250 seeds, not 500: anti-entropy's convergence window made each seed ~2.5x dearer (suite budget: 10 minutes on 2 cores).
+t.test('250 seeds with membership changes among every fault pass', async (t) => {
+  const results = await runRange(1, 250, MEMBERSHIP)
   const failures = failuresOf(results)
   const changes = results.reduce((n, r) => n + r.history.faults.filter((f) => /^(join|leave) /.test(f.what)).length, 0)
   t.same(failures, [], 'no seed fails')
-  t.ok(changes > 100, `membership changes happened (${changes} joins and leaves staged)`)
+  t.ok(changes > 50, `membership changes happened (${changes} joins and leaves staged)`)
 })
 
 t.test('regressions: membership seeds that found bugs now pass', async (t) => {
