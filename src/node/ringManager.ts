@@ -4,9 +4,10 @@
  * routes ring commands to the claimant, the one member that changes the ring. On the injected
  * clock and transport, so the simulator drives it exactly like a real node.
  */
+import { Ticker } from './ticker.js'
 import { SpineError, toSpineError } from '../api/errors.js'
 import { claimantOf, clusterRingChecksum, mergeRings, memberOf, parseClusterRing, type ClusterRing } from '../core/clusterRing.js'
-import type { Clock, TimerHandle } from '../core/env.js'
+import type { Clock } from '../core/env.js'
 import { clearStaged, commit, completeMove, plan, removeExited, stage, stageJoin, type Plan } from '../core/membership.js'
 import type { Transport } from '../net/transport.js'
 import { MEMBERSHIP } from '../config.js'
@@ -33,8 +34,7 @@ export interface RingManagerDeps {
 
 export class RingManager {
   private ring: ClusterRing
-  private timer: TimerHandle | undefined
-  private stopped = true
+  private readonly ticker: Ticker
   private turn = 0
   /** Serialises adoptions so persist() sees rings in version order. */
   private chain: Promise<unknown> = Promise.resolve()
@@ -46,6 +46,7 @@ export class RingManager {
     initial: ClusterRing,
   ) {
     this.ring = initial
+    this.ticker = new Ticker(deps.clock, () => MEMBERSHIP.gossipIntervalMs, () => this.gossipRound())
   }
 
   get current(): ClusterRing {
@@ -57,13 +58,11 @@ export class RingManager {
   }
 
   start(): void {
-    this.stopped = false
-    this.schedule()
+    this.ticker.start()
   }
 
   stop(): void {
-    this.stopped = true
-    if (this.timer) this.deps.clock.clearTimer(this.timer)
+    this.ticker.stop()
   }
 
   /** Keep the newer of ours and `incoming` (force: a joining node takes the cluster's outright). */
@@ -151,13 +150,10 @@ export class RingManager {
     }
   }
 
-  private schedule(): void {
-    if (this.stopped) return
-    this.timer = this.deps.clock.setTimer(MEMBERSHIP.gossipIntervalMs, () => {
-      const peers = this.peers()
-      const done = peers.length ? this.pushTo(peers[this.turn++ % peers.length]!) : Promise.resolve()
-      void done.finally(() => this.schedule())
-    })
+  /** One gossip round: push the ring to the next peer in turn. */
+  private gossipRound(): Promise<unknown> {
+    const peers = this.peers()
+    return peers.length ? this.pushTo(peers[this.turn++ % peers.length]!) : Promise.resolve()
   }
 
   isMember(node: string): boolean {

@@ -14,7 +14,8 @@
  * whose data changed (a write, a repair, a restart — which forgets these memories) has a changed
  * root and exchanges itself. The recheck bounds the trust placed in the other side doing so.
  */
-import type { Clock, TimerHandle } from '../../core/env.js'
+import { Ticker } from '../ticker.js'
+import type { Clock } from '../../core/env.js'
 import { partitionsOwnedBy, preflistFrom, type Ring } from '../../core/ring.js'
 import type { KvEnv } from '../../kv/env.js'
 import type { Logger } from '../log.js'
@@ -84,8 +85,7 @@ export function exchangePlans(ring: Ring, self: string, ns: readonly number[]): 
 }
 
 export class AaeManager {
-  private timer: TimerHandle | undefined
-  private stopped = true
+  private readonly ticker: Ticker
   private cursor = 0
   private running = 0
   private budget = 0
@@ -101,7 +101,9 @@ export class AaeManager {
   constructor(
     private readonly deps: AaeDeps,
     private opts: AaeOptions,
-  ) {}
+  ) {
+    this.ticker = new Ticker(deps.clock, () => this.opts.tickMs, () => this.tick())
+  }
 
   get enabled(): boolean {
     return this.opts.enabled
@@ -113,14 +115,11 @@ export class AaeManager {
   }
 
   start(): void {
-    this.stopped = false
-    this.schedule()
+    this.ticker.start()
   }
 
   stop(): void {
-    this.stopped = true
-    if (this.timer) this.deps.clock.clearTimer(this.timer)
-    this.timer = undefined
+    this.ticker.stop()
   }
 
   /** One tick: refill the budget and start exchanges (also callable directly). */
@@ -138,7 +137,7 @@ export class AaeManager {
   }
 
   private fill(): void {
-    if (this.stopped || !this.opts.enabled || !this.deps.store.ready) return
+    if (!this.ticker.running || !this.opts.enabled || !this.deps.store.ready) return
     let plans: ExchangePlan[] | undefined
     let looked = 0
     while (this.running < this.opts.concurrency && this.budget > 0) {
@@ -213,11 +212,4 @@ export class AaeManager {
     }
   }
 
-  private schedule(): void {
-    if (this.stopped) return
-    this.timer = this.deps.clock.setTimer(this.opts.tickMs, () => {
-      this.tick()
-      this.schedule()
-    })
-  }
 }

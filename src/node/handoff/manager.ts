@@ -4,7 +4,8 @@
  * for each whose owner the failure detector holds up, at most `maxConcurrent` at once. A failed
  * transfer (owner gone again, ring mismatch) is dropped and picked up by a later check.
  */
-import type { Clock, TimerHandle } from '../../core/env.js'
+import { Ticker } from '../ticker.js'
+import type { Clock } from '../../core/env.js'
 import type { PendingMove } from '../../core/clusterRing.js'
 import type { Ring } from '../../core/ring.js'
 import type { Transport } from '../../net/transport.js'
@@ -57,8 +58,7 @@ export class HandoffManager {
   private blocked: number[] = []
   /** Keys per hinted partition at the last recount. */
   private counts = new Map<number, number>()
-  private timer: TimerHandle | undefined
-  private stopped = true
+  private readonly ticker: Ticker
   private checking = false
   private again = false
 
@@ -67,16 +67,15 @@ export class HandoffManager {
     private readonly opts: HandoffOptions = HANDOFF,
   ) {
     this.hinted = new HintedCount(opts.maxHintedKeys)
+    this.ticker = new Ticker(deps.clock, () => this.opts.checkIntervalMs, () => this.check())
   }
 
   start(): void {
-    this.stopped = false
-    this.schedule()
+    this.ticker.start()
   }
 
   stop(): void {
-    this.stopped = true
-    if (this.timer) this.deps.clock.clearTimer(this.timer)
+    this.ticker.stop()
   }
 
   /** Whether a write to this partition is a hinted one (this node stands in for its owner). */
@@ -91,7 +90,7 @@ export class HandoffManager {
 
   /** The detector heard a member that was down: it may be owed hinted data. */
   ownerUp(): void {
-    if (this.opts.checkOnUp && !this.stopped) void this.check()
+    if (this.opts.checkOnUp && this.ticker.running) void this.check()
   }
 
   /** One check, also callable directly (tests, an operator's nudge). */
@@ -121,7 +120,7 @@ export class HandoffManager {
     } finally {
       this.checking = false
     }
-    if (this.again && !this.stopped) await this.check()
+    if (this.again && this.ticker.running) await this.check()
   }
 
   transfers(): TransferStatus[] {
@@ -214,14 +213,8 @@ export class HandoffManager {
       .finally(() => {
       this.running.delete(p)
       // Recount and start the next waiting partition now rather than at the next tick.
-      if (!this.stopped) void this.check()
+      if (this.ticker.running) void this.check()
     })
   }
 
-  private schedule(): void {
-    if (this.stopped) return
-    this.timer = this.deps.clock.setTimer(this.opts.checkIntervalMs, () => {
-      void this.check().finally(() => this.schedule())
-    })
-  }
 }
