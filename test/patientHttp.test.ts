@@ -418,6 +418,10 @@ t.test('a search still works with one node stopped', async (t) => {
 
   const stop = await cli(['dev', 'stop', '--dir', cluster.dir, '--node', 'n3', '--kill'])
   t.equal(stop.code, 0, stop.stderr)
+  // At once, before any failure detector has marked n3 down: the coordinator finds it unreachable
+  // and plans again from the other replicas.
+  const early = await entriesOf(t, search(2, { family: 'Survivor', birthdate: dob }), 'n3 just killed')
+  t.same(early.map((e) => e.id).sort(), [...made].sort(), 'every record is found before n3 is marked down')
   // Until the failure detector marks n3 down the coverage plan may still ask it; then the other replicas answer.
   let last: Reply | undefined
   await waitFor('a search without n3', async () => {

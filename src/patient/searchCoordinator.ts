@@ -45,26 +45,48 @@ function byNode(plan: readonly CoverageEntry[]): Map<string, LocalPlanEntry[]> {
   return out
 }
 
+/** Failures that say the node, not the search, is the problem: plan again without it. */
+const NODE_FAILURES: ReadonlySet<string> = new Set(['UNREACHABLE', 'CONNECTION_CLOSED', 'TIMEOUT', 'SHUTTING_DOWN'])
+
+/**
+ * Ask every node of a coverage plan. A node that cannot be reached (its failure detector has not
+ * yet told this one it is down) is left out and the whole plan is made again from the other
+ * replicas, at most once per member, so a search keeps working through the detection window.
+ */
+async function askAll(env: KvEnv, params: WireParams, local: (plan: LocalPlanEntry[]) => Promise<LocalSearchResult>): Promise<{ nodes: number; replies: WireSearchReply[] }> {
+  const n = env.props.get(PATIENT_TYPE, PATIENT_BUCKET).n
+  const failed = new Set<string>()
+  for (;;) {
+    const nodes = byNode(coveragePlan(env.ring(), n, (node) => env.isUp(node) && !failed.has(node)))
+    const outcomes = await Promise.allSettled(
+      [...nodes].map(async ([node, plan]): Promise<WireSearchReply> => {
+        if (node === env.self) return encodeLocalResult(await local(plan))
+        return (await env.transport.request(node, { op: 'psearch', params, plan }, PATIENT_LIMITS.searchTimeoutMs)) as WireSearchReply
+      }),
+    )
+    const names = [...nodes.keys()]
+    let retry = false
+    for (const [i, o] of outcomes.entries()) {
+      if (o.status === 'fulfilled') continue
+      const err = toSpineError(o.reason)
+      const node = names[i]!
+      if (!NODE_FAILURES.has(err.code) || node === env.self || failed.size + 1 >= env.ring().members.length) {
+        throw new SpineError(err.code, `search on ${node}: ${err.message}`, { ...err.data, node })
+      }
+      failed.add(node)
+      retry = true
+    }
+    if (!retry) return { nodes: nodes.size, replies: outcomes.map((o) => (o as PromiseFulfilledResult<WireSearchReply>).value) }
+  }
+}
+
 export async function coordinateSearch(
   env: KvEnv,
   query: PatientSearchQuery,
   params: WireParams,
   local: (plan: LocalPlanEntry[]) => Promise<LocalSearchResult>,
 ): Promise<SearchOutcome> {
-  const n = env.props.get(PATIENT_TYPE, PATIENT_BUCKET).n
-  const nodes = byNode(coveragePlan(env.ring(), n, env.isUp))
-  const timeout = PATIENT_LIMITS.searchTimeoutMs
-  const replies = await Promise.all(
-    [...nodes].map(async ([node, plan]): Promise<WireSearchReply> => {
-      try {
-        if (node === env.self) return encodeLocalResult(await local(plan))
-        return (await env.transport.request(node, { op: 'psearch', params, plan }, timeout)) as WireSearchReply
-      } catch (e) {
-        const err = toSpineError(e)
-        throw new SpineError(err.code, `search on ${node}: ${err.message}`, { ...err.data, node })
-      }
-    }),
-  )
+  const { nodes, replies } = await askAll(env, params, local)
   const collector = new MatchCollector(query)
   let failed: Result<ScoredPatient[]> | undefined
   for (const reply of replies) {
@@ -73,5 +95,5 @@ export async function coordinateSearch(
     for (const m of reply.matches ?? []) collector.offer(JSON.parse(m.r) as Patient)
   }
   const sum = (f: (r: WireSearchReply) => number): number => replies.reduce((a, r) => a + f(r), 0)
-  return { result: failed ?? collector.result(), nodes: nodes.size, entries: sum((r) => r.entries), candidates: sum((r) => r.candidates) }
+  return { result: failed ?? collector.result(), nodes, entries: sum((r) => r.entries), candidates: sum((r) => r.candidates) }
 }
