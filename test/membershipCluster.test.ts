@@ -60,6 +60,9 @@ function startWriter(prefix: string) {
       try {
         await client.put('m', key, `v-${key}`, { w: 2 })
         acked.push(key)
+        // Paced (at most ~200 writes/s): a steady load through the transfers, and a key set the
+        // checks below can verify in seconds rather than minutes.
+        await new Promise((r) => setTimeout(r, 5))
       } catch {
         failures++
       }
