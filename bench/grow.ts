@@ -24,13 +24,13 @@
  *   node dist/bench/grow.js --records 1000000 --workers 16 --baseline-s 30
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { connect, type SpineClient } from '../src/client/index.js'
 import type { ClusterStatus, ClusterTransfers } from '../src/client/types.js'
-import { bump, cli as runCli, errCode, freeBasePort, latency, log, now, sleep } from './localCluster.js'
+import { bump, cli as runCli, errCode, fmt, freeBasePort, latency, log, nodeLogLines, nonNegativeInt, now, printReport, runBench, sleep } from './localCluster.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -48,11 +48,7 @@ const { values: args } = parseArgs({
   },
 })
 
-function intOpt(name: keyof typeof args): number {
-  const n = Number(args[name])
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer (got ${String(args[name])})`)
-  return n
-}
+const intOpt = (name: keyof typeof args): number => nonNegativeInt(name, args[name])
 
 const RECORDS = Math.max(1, intOpt('records'))
 const VALUE_BYTES = intOpt('value-bytes')
@@ -156,38 +152,30 @@ function scanLogs(dir: string): {
   const finished: Record<string, { transfers: number; items: number; lastAt: number }> = {}
   let nonJson = 0
   let textMatches = 0
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.log'))) {
-    const node = f.replace(/\.log$/, '')
-    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
-      if (!line.trim()) continue
-      if (/warn|error/i.test(line)) textMatches++
-      let rec: { level?: number; msg?: string; time?: number; items?: number; err?: string; kind?: string }
-      try {
-        rec = JSON.parse(line) as typeof rec
-      } catch {
-        nonJson++
-        const k = `${node} non-JSON`
-        byMsg[k] = (byMsg[k] ?? 0) + 1
-        examples[k] ??= line.slice(0, 300)
-        continue
-      }
-      if (rec.msg === 'handoff finished') {
-        const f = (finished[rec.kind ?? '?'] ??= { transfers: 0, items: 0, lastAt: 0 })
-        f.transfers++
-        f.items += rec.items ?? 0
-        f.lastAt = Math.max(f.lastAt, rec.time ?? 0)
-      }
-      if ((rec.level ?? 0) >= 40) {
-        const k = `${node} L${rec.level} ${rec.msg ?? '?'}`
-        byMsg[k] = (byMsg[k] ?? 0) + 1
-        examples[k] ??= line.slice(0, 300)
-      }
+  for (const { node, line, rec } of nodeLogLines(dir)) {
+    if (/warn|error/i.test(line)) textMatches++
+    if (!rec) {
+      nonJson++
+      const k = `${node} non-JSON`
+      byMsg[k] = (byMsg[k] ?? 0) + 1
+      examples[k] ??= line.slice(0, 300)
+      continue
+    }
+    if (rec.msg === 'handoff finished') {
+      const f = (finished[rec.kind ?? '?'] ??= { transfers: 0, items: 0, lastAt: 0 })
+      f.transfers++
+      f.items += rec.items ?? 0
+      f.lastAt = Math.max(f.lastAt, rec.time ?? 0)
+    }
+    if ((rec.level ?? 0) >= 40) {
+      const k = `${node} L${rec.level} ${rec.msg ?? '?'}`
+      byMsg[k] = (byMsg[k] ?? 0) + 1
+      examples[k] ??= line.slice(0, 300)
     }
   }
   return { byMsg, examples, nonJson, textMatches, finished }
 }
 
-const fmt = (n: number | null | undefined, d = 1): string => (n === null || n === undefined || Number.isNaN(n) ? '-' : n.toFixed(d))
 const fmtW = (w: Window | null): string =>
   w ? `${fmt(w.opsPerSec, 0)} ops/s  p50 ${fmt(w.p50Ms, 2)}  p99 ${fmt(w.p99Ms, 2)}  max ${fmt(w.maxMs, 1)} ms  n=${w.ops}  errors ${w.errors}${w.errors ? ` ${JSON.stringify(w.errorCodes)}` : ''}` : '-'
 const ratio = (a: number | undefined, b: number | undefined): number | null => (a !== undefined && b !== undefined && b > 0 && !Number.isNaN(a) ? a / b : null)
@@ -556,18 +544,10 @@ async function main(): Promise<void> {
       ['handoff finished (logs)', JSON.stringify(logs.finished)],
       ['node log warnings', Object.keys(logs.byMsg).length ? Object.entries(logs.byMsg).map(([k, n]) => `${n}× ${k}`).join('; ') : 'none'],
     ]
-    const w = Math.max(...rows.map(([k]) => k.length))
-    process.stdout.write(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n')
-    process.stdout.write(JSON.stringify(result) + '\n')
+    printReport(rows, result)
   } finally {
     await cleanup()
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    process.stderr.write(`grow bench failed: ${(e as Error)?.stack ?? String(e)}\n`)
-    process.exit(1)
-  },
-)
+runBench('grow', main)

@@ -20,13 +20,13 @@
  *   node dist/bench/handoff.js --objects 100000 --readers 16 --baseline-s 15
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { connect, type SpineClient } from '../src/client/index.js'
 import type { ClusterStatus, ClusterTransfers } from '../src/client/types.js'
-import { bump, cli as runCli, errCode, freeBasePort, latency, log, now, sleep } from './localCluster.js'
+import { bump, cli as runCli, errCode, fmt, freeBasePort, latency, log, nodeLogLines, nonNegativeInt, now, printReport, runBench, sleep } from './localCluster.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -44,11 +44,7 @@ const { values: args } = parseArgs({
   },
 })
 
-function intOpt(name: keyof typeof args): number {
-  const n = Number(args[name])
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer (got ${String(args[name])})`)
-  return n
-}
+const intOpt = (name: keyof typeof args): number => nonNegativeInt(name, args[name])
 
 const OBJECTS = intOpt('objects')
 const VALUE_BYTES = intOpt('value-bytes')
@@ -100,28 +96,20 @@ function scanLogs(dir: string): { byMsg: Record<string, number>; nonJson: number
   const byMsg: Record<string, number> = {}
   const handoffFinished: Array<{ node: string; time: number; items: number }> = []
   let nonJson = 0
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.log'))) {
-    const node = f.replace(/\.log$/, '')
-    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
-      if (!line.trim()) continue
-      let rec: { level?: number; msg?: string; time?: number; items?: number; err?: string }
-      try {
-        rec = JSON.parse(line) as typeof rec
-      } catch {
-        nonJson++
-        continue
-      }
-      if (rec.msg === 'handoff finished' && typeof rec.time === 'number') handoffFinished.push({ node, time: rec.time, items: rec.items ?? 0 })
-      if ((rec.level ?? 0) >= 40) {
-        const k = `${node} L${rec.level} ${rec.msg ?? '?'}${rec.err ? `: ${String(rec.err).slice(0, 80)}` : ''}`
-        byMsg[k] = (byMsg[k] ?? 0) + 1
-      }
+  for (const { node, rec } of nodeLogLines(dir)) {
+    if (!rec) {
+      nonJson++
+      continue
+    }
+    if (rec.msg === 'handoff finished' && typeof rec.time === 'number') handoffFinished.push({ node, time: rec.time, items: rec.items ?? 0 })
+    if ((rec.level ?? 0) >= 40) {
+      const k = `${node} L${rec.level} ${rec.msg ?? '?'}${rec.err ? `: ${String(rec.err).slice(0, 80)}` : ''}`
+      byMsg[k] = (byMsg[k] ?? 0) + 1
     }
   }
   return { byMsg, nonJson, handoffFinished }
 }
 
-const fmt = (n: number | null | undefined, d = 1): string => (n === null || n === undefined || Number.isNaN(n) ? '-' : n.toFixed(d))
 
 async function main(): Promise<void> {
   const machine = {
@@ -435,18 +423,10 @@ async function main(): Promise<void> {
       ['sample on n2', `${onN2}/${n2Primary} keys that have n2 as a primary (${sampleKeys.length} sampled, ${sampleErrors} errors)`],
       ['node log warnings', Object.keys(logs.byMsg).length ? Object.entries(logs.byMsg).map(([k, n]) => `${n}× ${k}`).join('; ') : 'none'],
     ]
-    const w = Math.max(...rows.map(([k]) => k.length))
-    process.stdout.write(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n')
-    process.stdout.write(JSON.stringify(result) + '\n')
+    printReport(rows, result)
   } finally {
     await cleanup()
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    process.stderr.write(`handoff bench failed: ${(e as Error)?.stack ?? String(e)}\n`)
-    process.exit(1)
-  },
-)
+runBench('handoff', main)

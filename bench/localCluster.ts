@@ -1,11 +1,12 @@
 /**
  * What the cluster benchmarks share: running the spinekv CLI (to start, change and stop a
- * throwaway dev cluster), free ports for it, a wall clock comparable with the nodes', and the
- * latency summary of a window of recorded operations.
+ * throwaway dev cluster), free ports for it, a wall clock comparable with the nodes', the
+ * latency summary of a window of recorded operations, reading the nodes' logs, options, and
+ * printing the report.
  */
 import { execFile } from 'node:child_process'
-import { createServer } from 'node:net'
-import { resolve } from 'node:path'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import * as hdr from 'hdr-histogram-js'
@@ -29,23 +30,8 @@ export async function cli(cliArgs: string[], timeoutMs: number): Promise<string>
   }
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const s = createServer()
-    s.once('error', () => res(false))
-    s.listen(port, '127.0.0.1', () => s.close(() => res(true)))
-  })
-}
-
-/** A base port whose node ports (base+10i .. base+10i+2, i = 1..nodes) are all free right now. */
-export async function freeBasePort(nodes: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + 100 * Math.floor(Math.random() * 400)
-    const ports = Array.from({ length: nodes }, (_, k) => [0, 1, 2].map((d) => base + 10 * (k + 1) + d)).flat()
-    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base
-  }
-  throw new Error('no free port range found')
-}
+/** Free ports for a throwaway cluster: the same choice the tests make (below the ephemeral range). */
+export { freeBasePort } from '../src/cli/freePorts.js'
 
 export function errCode(e: unknown): string {
   const c = (e as { code?: unknown })?.code
@@ -82,4 +68,56 @@ export function latency(at: readonly number[], latUs: readonly number[], from: n
   }
   hist.destroy()
   return out
+}
+
+/** A command-line option that must be a non-negative integer. */
+export function nonNegativeInt(name: string, value: unknown): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer (got ${String(value)})`)
+  return n
+}
+
+/** A figure with d decimals, or '-' when there is none. */
+export const fmt = (n: number | null | undefined, d = 1): string => (n === null || n === undefined || Number.isNaN(n) ? '-' : n.toFixed(d))
+
+/** The report: one aligned `name  value` line per row, then the machine-readable result as one JSON line. */
+export function printReport(rows: ReadonlyArray<readonly [string, string]>, result: unknown): void {
+  const w = Math.max(...rows.map(([k]) => k.length))
+  process.stdout.write(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n')
+  process.stdout.write(JSON.stringify(result) + '\n')
+}
+
+/** Run a benchmark's main and exit: 0, or 1 with the stack on stderr. */
+export function runBench(name: string, main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      process.stderr.write(`${name} bench failed: ${(e as Error)?.stack ?? String(e)}\n`)
+      process.exit(1)
+    },
+  )
+}
+
+/** One line of a node's log: its node, the raw line, and the pino record (undefined if not JSON). */
+export interface NodeLogLine {
+  node: string
+  line: string
+  rec: { level?: number; msg?: string; time?: number; items?: number; err?: string; kind?: string } | undefined
+}
+
+/** Every non-empty line of every node log (`<node>.log`) in a dev cluster's directory. */
+export function* nodeLogLines(dir: string): Generator<NodeLogLine> {
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.log'))) {
+    const node = f.replace(/\.log$/, '')
+    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
+      if (!line.trim()) continue
+      let rec: NodeLogLine['rec']
+      try {
+        rec = JSON.parse(line) as NodeLogLine['rec']
+      } catch {
+        rec = undefined
+      }
+      yield { node, line, rec }
+    }
+  }
 }

@@ -4,10 +4,10 @@
  */
 import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
+import { freeBasePort } from '../../src/cli/freePorts.js'
 
 const run = promisify(execFile)
 export const CLI = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../dist/src/cli/main.js')
@@ -26,26 +26,6 @@ export async function cli(args: string[], env: Record<string, string> = {}): Pro
     const err = e as { code?: number; stdout?: string; stderr?: string }
     return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' }
   }
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const s = createServer()
-    s.once('error', () => res(false))
-    s.listen(port, '127.0.0.1', () => s.close(() => res(true)))
-  })
-}
-
-/** A base port whose node ports (base+10i .. base+10i+2) are all free right now. */
-export async function freeBasePort(nodes: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    // Below Linux's ephemeral range (32768+), so no outgoing connection can take a port between
-    // this check and the node binding it.
-    const base = 20_000 + 100 * Math.floor(Math.random() * 120)
-    const ports = Array.from({ length: nodes }, (_, k) => [0, 1, 2].map((d) => base + 10 * (k + 1) + d)).flat()
-    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base
-  }
-  throw new Error('no free port range found')
 }
 
 export interface TestCluster {
