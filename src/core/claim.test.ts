@@ -1,27 +1,7 @@
 import t from 'tap'
 import { claim, spreadPossible } from './claim.js'
 import { mulberry32 } from '../../test/harness/prng.js'
-
-function shuffled<T>(xs: readonly T[], rnd: () => number): T[] {
-  const out = [...xs]
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1))
-    ;[out[i], out[j]] = [out[j]!, out[i]!]
-  }
-  return out
-}
-
-const membersOf = (m: number): string[] => Array.from({ length: m }, (_, i) => `node${String(i).padStart(2, '0')}@host`)
-
-/** Distinct owners in the window of n consecutive partitions starting at s (wrapping). */
-function distinctIn(owners: readonly string[], s: number, n: number): number {
-  const seen = new Set<string>()
-  for (let k = 0; k < n; k++) seen.add(owners[(s + k) % owners.length]!)
-  return seen.size
-}
-
-const QS = [8, 16, 32, 64, 128, 256, 512, 1024]
-const NS = [1, 2, 3, 4, 5]
+import { NS, QS, distinctIn, membersOf, shuffled } from '../../test/harness/claimGrid.js'
 
 t.test('balance: every member owns floor(Q/m) or ceil(Q/m) partitions, and only members own any', async (t) => {
   for (let m = 1; m <= 16; m++) {

@@ -3,31 +3,7 @@ import { readFileSync } from 'node:fs'
 import { claim, spreadPossible } from './claim.js'
 import { reclaim, reclaimReport } from './reclaim.js'
 import { mulberry32 } from '../../test/harness/prng.js'
-
-const QS = [8, 16, 32, 64, 128, 256, 512, 1024]
-const NS = [1, 2, 3, 4, 5]
-const name = (i: number): string => `node${String(i).padStart(2, '0')}@host`
-const membersOf = (m: number): string[] => Array.from({ length: m }, (_, i) => name(i))
-
-function shuffled<T>(xs: readonly T[], rnd: () => number): T[] {
-  const out = [...xs]
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1))
-    ;[out[i], out[j]] = [out[j]!, out[i]!]
-  }
-  return out
-}
-
-/** Windows of n consecutive partitions (wrapping) that repeat a node. */
-function violating(owners: readonly string[], n: number): number {
-  let bad = 0
-  for (let s = 0; s < owners.length; s++) {
-    const seen = new Set<string>()
-    for (let k = 0; k < n; k++) seen.add(owners[(s + k) % owners.length]!)
-    if (seen.size < n) bad++
-  }
-  return bad
-}
+import { NS, QS, memberName as name, membersOf, shuffled, violatingWindows as violating } from '../../test/harness/claimGrid.js'
 
 const moves = (a: readonly string[], b: readonly string[]): number => a.filter((x, i) => x !== b[i]).length
 const owned = (owners: readonly string[], node: string): number => owners.filter((o) => o === node).length
