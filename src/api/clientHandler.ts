@@ -20,6 +20,7 @@ import type { MembershipOps } from '../node/membershipOps.js'
 import { isNodeName } from '../node/members.js'
 import type { PatientStore } from '../patient/patientStore.js'
 import { isPatientOp, patientOp } from './patientOps.js'
+import { InFlightLimit } from './inFlight.js'
 
 export interface ClientApiDeps {
   env: KvEnv
@@ -56,17 +57,9 @@ function siblingsOut(obj: KvObject | undefined): Array<Record<string, unknown>> 
 
 /** Bounds the coordinations one node runs at once, so a flood queues in clients, not in our heap. */
 export function clientHandler(deps: ClientApiDeps, maxInFlight: number = KV.maxInFlightOps) {
-  let inFlight = 0
+  const limit = new InFlightLimit(maxInFlight, 'operations')
   const handle = dispatch(deps)
-  return async (body: unknown): Promise<unknown> => {
-    if (inFlight >= maxInFlight) throw new SpineError('OVERLOADED', `${inFlight} operations in flight on this node`, { inFlight, max: maxInFlight })
-    inFlight++
-    try {
-      return await handle(body)
-    } finally {
-      inFlight--
-    }
-  }
+  return (body: unknown): Promise<unknown> => limit.run(() => handle(body))
 }
 
 function dispatch(deps: ClientApiDeps) {

@@ -16,6 +16,7 @@ import { kvGet } from '../../kv/getFsm.js'
 import { kvPut } from '../../kv/putFsm.js'
 import { checkBKey, checkValue, DEFAULT_TYPE, type ReadOptions } from '../../kv/request.js'
 import type { MethodTable } from './server.js'
+import { InFlightLimit } from '../inFlight.js'
 import {
   accepts,
   allowOnly,
@@ -85,17 +86,8 @@ function setVclock(reply: FastifyReply, context: VClock): void {
 }
 
 export function registerKvRoutes(route: Route, env: KvEnv, maxInFlight: number): void {
-  let inFlight = 0
-  /** The same bound the client port keeps: a flood queues in clients, not in this heap. */
-  const bounded = async <T>(op: () => Promise<T>): Promise<T> => {
-    if (inFlight >= maxInFlight) throw new SpineError('OVERLOADED', `${inFlight} HTTP operations in flight on this node`, { inFlight, max: maxInFlight })
-    inFlight++
-    try {
-      return await op()
-    } finally {
-      inFlight--
-    }
-  }
+  const limit = new InFlightLimit(maxInFlight, 'HTTP operations')
+  const bounded = <T>(op: () => Promise<T>): Promise<T> => limit.run(op)
 
   const get = async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     const q = req.query as Query

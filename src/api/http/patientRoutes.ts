@@ -11,6 +11,7 @@ import { PATIENT } from '../../config.js'
 import { fail, fromStoreError, httpStatusOf, operationOutcome, patientError, type PatientError, type Result } from '../../patient/errors.js'
 import type { PatientReply, PatientStore, SearchReply } from '../../patient/patientStore.js'
 import type { MethodTable } from './server.js'
+import { InFlightLimit } from '../inFlight.js'
 
 type Route = (url: string, table: MethodTable, opts?: { bodyLimit?: number }) => void
 
@@ -69,20 +70,16 @@ function bundle(r: SearchReply): Record<string, unknown> {
 }
 
 export function registerPatientRoutes(route: Route, store: PatientStore, maxInFlight: number): void {
-  let inFlight = 0
-  /** Store failures become OperationOutcomes here; anything else is a fault the error handler logs. */
+  const limit = new InFlightLimit(maxInFlight, 'Patient requests')
+  /** Store failures (OVERLOADED included) become OperationOutcomes here; anything else is a fault the error handler logs. */
   const run = async <T>(reply: FastifyReply, op: () => Promise<Result<T>>, send: (v: T) => FastifyReply): Promise<FastifyReply> => {
-    if (inFlight >= maxInFlight) return sendOutcome(reply, [fromStoreError(new SpineError('OVERLOADED', `${inFlight} Patient requests in flight on this node`))])
-    inFlight++
     try {
-      const r = await op()
+      const r = await limit.run(op)
       return r.ok ? send(r.value) : sendOutcome(reply, r.errors)
     } catch (e) {
       const err = toSpineError(e)
       if (err.code === 'INTERNAL') throw err
       return sendStoreErrorAsOutcome(reply, err)
-    } finally {
-      inFlight--
     }
   }
   const nhsOf = (req: FastifyRequest): string => (req.params as { nhs: string }).nhs
