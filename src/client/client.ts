@@ -145,29 +145,20 @@ export class SpineClient {
    * Primaries of the key first, then the other members. A write is retried elsewhere only when
    * it could not be sent at all; a read also when its connection dropped mid-request.
    */
-  private async route(type: string | undefined, bucket: string, key: string, body: unknown, idempotent: boolean, timeoutMs?: number): Promise<unknown> {
-    const candidates = this.candidates(type ?? 'default', bucket, key)
-    const tries = Math.min(candidates.length, 1 + (this.opts.maxRetries ?? CLIENT.maxRetries))
-    let last: unknown
-    for (let i = 0; i < tries; i++) {
-      try {
-        return await this.call(candidates[i]!, body, timeoutMs)
-      } catch (e) {
-        last = e
-        const code = e instanceof SpineError ? e.code : undefined
-        const retry = code === 'UNREACHABLE' || (idempotent && code === 'CONNECTION_CLOSED')
-        if (!retry) throw e
-      }
-    }
-    throw last
+  private route(type: string | undefined, bucket: string, key: string, body: unknown, idempotent: boolean, timeoutMs?: number): Promise<unknown> {
+    return this.firstAnswer(this.candidates(type ?? 'default', bucket, key), body, idempotent, timeoutMs)
   }
 
   /** Any member, in turn (work with no home node: searches, bulk loads), moving on as route() does. */
-  private async any(body: unknown, idempotent: boolean, timeoutMs?: number): Promise<unknown> {
+  private any(body: unknown, idempotent: boolean, timeoutMs?: number): Promise<unknown> {
     const members = this.memberAddresses()
     const all = members.length ? members : this.seeds
     const start = this.nextAny++ % all.length
-    const order = [...all.slice(start), ...all.slice(0, start)]
+    return this.firstAnswer([...all.slice(start), ...all.slice(0, start)], body, idempotent, timeoutMs)
+  }
+
+  /** Ask the nodes in order, at most 1 + maxRetries of them, moving on only when retrying is safe. */
+  private async firstAnswer(order: readonly Address[], body: unknown, idempotent: boolean, timeoutMs?: number): Promise<unknown> {
     let last: unknown
     for (const addr of order.slice(0, 1 + (this.opts.maxRetries ?? CLIENT.maxRetries))) {
       try {
@@ -175,7 +166,8 @@ export class SpineClient {
       } catch (e) {
         last = e
         const code = e instanceof SpineError ? e.code : undefined
-        if (code !== 'UNREACHABLE' && !(idempotent && code === 'CONNECTION_CLOSED')) throw e
+        const retry = code === 'UNREACHABLE' || (idempotent && code === 'CONNECTION_CLOSED')
+        if (!retry) throw e
       }
     }
     throw last
