@@ -137,17 +137,17 @@ export function operationOutcome(errors: readonly PatientError[]): OperationOutc
   return { resourceType: 'OperationOutcome', issue: errors.map(issueOf) }
 }
 
-/** A store failure (src/api/errors.ts) as the patient API reports it, with the store's code kept in data. */
+const FROM_STORE: Readonly<Record<string, PatientErrorCode>> = {
+  TIMEOUT: 'REQUEST_TIMEOUT',
+  VALUE_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  OBJECT_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  INTERNAL: 'SERVER_ERROR',
+  INVALID_ARGUMENT: 'INVALID_REQUEST',
+  UNKNOWN_OPERATION: 'INVALID_REQUEST',
+}
+
+/** A store failure (src/api/errors.ts) as the patient API reports it, with the store's code kept in data; any other is SERVICE_UNAVAILABLE. */
 export function fromStoreError(e: { code: string; message: string; data?: Readonly<Record<string, unknown>> }): PatientError {
-  const code: PatientErrorCode =
-    e.code === 'TIMEOUT'
-      ? 'REQUEST_TIMEOUT'
-      : e.code === 'VALUE_TOO_LARGE' || e.code === 'OBJECT_TOO_LARGE'
-        ? 'REQUEST_TOO_LARGE'
-        : e.code === 'INTERNAL'
-          ? 'SERVER_ERROR'
-          : e.code === 'INVALID_ARGUMENT' || e.code === 'UNKNOWN_OPERATION'
-            ? 'INVALID_REQUEST'
-            : 'SERVICE_UNAVAILABLE'
+  const code = Object.prototype.hasOwnProperty.call(FROM_STORE, e.code) ? FROM_STORE[e.code]! : 'SERVICE_UNAVAILABLE'
   return patientError(code, `${e.code}: ${e.message}`, { data: { ...e.data, storeCode: e.code } })
 }

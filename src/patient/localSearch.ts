@@ -15,6 +15,7 @@ import { searchable } from './restrict.js'
 import { MatchCollector, type ScoredPatient } from './score.js'
 import { indexScans } from './indexTerms.js'
 import type { PatientSearchQuery } from './searchQuery.js'
+import type { Patient } from './record.js'
 import { parseIndexEntry, scanBounds, storedPatients } from './storeIndex.js'
 import type { Result } from './errors.js'
 import { SpineError } from '../api/errors.js'
@@ -61,7 +62,7 @@ export async function localSearch(backend: Backend, q: number, query: PatientSea
 }
 
 /** The record as a read would merge it; undefined if the entry is stale (the record has gone since). */
-async function readRecord(backend: Backend, vnode: number, key: Uint8Array): Promise<ReturnType<typeof mergeSiblings>['patient'] | undefined> {
+async function readRecord(backend: Backend, vnode: number, key: Uint8Array): Promise<Patient | undefined> {
   const raw = await backend.get(vnode, key)
   if (!raw) return undefined
   const [first, ...rest] = storedPatients(decodeObject(raw))

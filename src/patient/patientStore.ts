@@ -99,8 +99,11 @@ export class PatientStore {
   async create(body: unknown): Promise<Result<PatientReply>> {
     const prepared = prepareCreate(body, this.now())
     if (!prepared.ok) return prepared
-    const p = prepared.value
-    const current = await this.fetch(p.id)
+    return this.insert(prepared.value, await this.fetch(prepared.value.id))
+  }
+
+  /** Store a prepared new record, given what its key holds now. */
+  private async insert(p: Patient, current: Stored): Promise<Result<PatientReply>> {
     if (current.kind !== 'absent') {
       return fail(patientError('INVALID_UPDATE', `Patient ${p.id} already exists: read it and update it with If-Match`, { path: 'id', data: { id: p.id } }))
     }
@@ -118,7 +121,10 @@ export class PatientStore {
     }
     const current = await this.fetch(nhs)
     if (current.kind === 'absent' && ifMatch === undefined) {
-      const created = await this.create(body)
+      // The read just made tells whether the number is free: no second read as create() would make.
+      const prepared = prepareCreate(body, this.now())
+      if (!prepared.ok) return prepared
+      const created = await this.insert(prepared.value, current)
       return created.ok ? ok({ ...created.value, created: true }) : created
     }
     return this.update(nhs, current, (p) => replacePatient(p, ifMatch, withHiddenFields(p, body), this.now()))

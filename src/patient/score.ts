@@ -194,10 +194,15 @@ export class MatchCollector {
 
   /** Consider one candidate; false once there are too many matches (stop reading). */
   offer(p: Patient): boolean {
+    return this.offerScored(p, () => scorePatient(p, this.query))
+  }
+
+  /** The same for a candidate already scored against this query (by the node that read it). */
+  offerScored(p: Patient, scoreOf: number | (() => number)): boolean {
     if (this.tooMany) return false
     if (this.seen.has(p.id)) return true
     this.seen.add(p.id)
-    const score = scorePatient(p, this.query)
+    const score = typeof scoreOf === 'number' ? scoreOf : scoreOf()
     if (score === 0 || (this.query.exactMatch && score < 1)) return true
     this.matches.push({ patient: p, score })
     if (this.matches.length > this.query.maxResults) this.tooMany = true

@@ -21,14 +21,15 @@ export type WireParams = Record<string, string[]>
 /** One node's answer as it travels. */
 export interface WireSearchReply {
   readonly errors?: PatientError[]
-  readonly matches?: { readonly r: string; readonly s: number }[]
+  /** The record (as read and merged on that node) and its score against the query. */
+  readonly matches?: { readonly p: Patient; readonly s: number }[]
   readonly entries: number
   readonly candidates: number
 }
 
 export function encodeLocalResult(r: LocalSearchResult): WireSearchReply {
   if (!r.result.ok) return { errors: [...r.result.errors], entries: r.entries, candidates: r.candidates }
-  return { matches: r.result.value.map((m) => ({ r: JSON.stringify(m.patient), s: m.score })), entries: r.entries, candidates: r.candidates }
+  return { matches: r.result.value.map((m) => ({ p: m.patient, s: m.score })), entries: r.entries, candidates: r.candidates }
 }
 
 export interface SearchOutcome {
@@ -92,7 +93,7 @@ export async function coordinateSearch(
   for (const reply of replies) {
     const [first, ...rest] = reply.errors ?? []
     if (first) failed ??= { ok: false, errors: [first, ...rest] }
-    for (const m of reply.matches ?? []) collector.offer(JSON.parse(m.r) as Patient)
+    for (const m of reply.matches ?? []) collector.offerScored(m.p, m.s)
   }
   const sum = (f: (r: WireSearchReply) => number): number => replies.reduce((a, r) => a + f(r), 0)
   return { result: failed ?? collector.result(), nodes, entries: sum((r) => r.entries), candidates: sum((r) => r.candidates) }
