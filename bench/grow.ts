@@ -30,7 +30,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { connect, type SpineClient } from '../src/client/index.js'
 import type { ClusterStatus, ClusterTransfers } from '../src/client/types.js'
-import { bump, cli as runCli, errCode, fmt, freeBasePort, latency, log, nodeLogLines, nonNegativeInt, now, printReport, runBench, sleep } from './localCluster.js'
+import { bump, cleanupOnSignal, machineInfo, cli as runCli, errCode, fmt, freeBasePort, latency, log, nodeLogLines, nonNegativeInt, now, printReport, runBench, sleep } from './localCluster.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -181,13 +181,7 @@ const fmtW = (w: Window | null): string =>
 const ratio = (a: number | undefined, b: number | undefined): number | null => (a !== undefined && b !== undefined && b > 0 && !Number.isNaN(a) ? a / b : null)
 
 async function main(): Promise<void> {
-  const machine = {
-    cpus: os.cpus().length,
-    memGB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    node: process.version,
-    date: new Date().toISOString(),
-    loadAvgStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
-  }
+  const machine = machineInfo()
   const dir = mkdtempSync(join(os.tmpdir(), 'spinekv-grow-'))
   const clients: SpineClient[] = []
   let clusterStarted = false
@@ -212,15 +206,7 @@ async function main(): Promise<void> {
     if (args.keep) log(`kept ${dir}`)
     else rmSync(dir, { recursive: true, force: true })
   }
-  let signalled = false
-  const onSignal = (sig: string): void => {
-    if (signalled) return
-    signalled = true
-    log(`${sig}: stopping the cluster`)
-    cleanup().finally(() => process.exit(130))
-  }
-  process.on('SIGINT', () => onSignal('SIGINT'))
-  process.on('SIGTERM', () => onSignal('SIGTERM'))
+  cleanupOnSignal(cleanup)
 
   try {
     // 1. Cluster.

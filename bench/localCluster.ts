@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
+import os from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -119,5 +120,29 @@ export function* nodeLogLines(dir: string): Generator<NodeLogLine> {
       }
       yield { node, line, rec }
     }
+  }
+}
+
+/** On the first SIGINT or SIGTERM: say so, run cleanup (stop the cluster), exit 130. */
+export function cleanupOnSignal(cleanup: () => Promise<void>): void {
+  let signalled = false
+  const onSignal = (sig: string): void => {
+    if (signalled) return
+    signalled = true
+    log(`${sig}: stopping the cluster`)
+    void cleanup().finally(() => process.exit(130))
+  }
+  process.on('SIGINT', () => onSignal('SIGINT'))
+  process.on('SIGTERM', () => onSignal('SIGTERM'))
+}
+
+/** The machine a figure was measured on, as every report states it. */
+export function machineInfo(): { cpus: number; memGB: number; node: string; date: string; loadAvgStart: number[] } {
+  return {
+    cpus: os.cpus().length,
+    memGB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    date: new Date().toISOString(),
+    loadAvgStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
   }
 }
