@@ -9,6 +9,8 @@ export const RING = {
   defaultPartitions: 64,
   minPartitions: 1,
   maxPartitions: 4096,
+  /** Replica plans a node keeps per ring (src/kv/replicaPlan.ts); Q × N values × down-sets seen. */
+  maxCachedPlans: 16384,
 } as const
 
 /** Bucket properties of the default bucket type (Riak's defaults, allow_mult on as for typed buckets). */
@@ -113,6 +115,8 @@ export const MEMBERSHIP = {
 
 /** Coordinator behaviour. */
 export const KV = {
+  /** Buckets whose resolved properties a node keeps (src/kv/bucketProps.ts); cleared when full. */
+  maxCachedBucketProps: 10_000,
   /** Whole-operation timeout when the request does not give one (Riak: 60 s; ours is shorter because a Spine caller gives up long before that). */
   defaultTimeoutMs: 10_000,
   maxTimeoutMs: 120_000,

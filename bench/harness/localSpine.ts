@@ -12,6 +12,8 @@ import { freeBasePort } from '../localCluster.js'
 export interface LocalSpine {
   hosts: string[]
   dir: string
+  /** The node processes, for metering their CPU (cpuMeter.ts). */
+  pids: number[]
   stop(): Promise<void>
 }
 
@@ -43,7 +45,7 @@ async function startOnce(o: LocalSpineOptions): Promise<LocalSpine> {
     err.message += ` (node logs in ${dir})`
     throw err
   }
-  return { hosts: state.nodes.map((n) => `127.0.0.1:${n.clientPort}`), dir, stop }
+  return { hosts: state.nodes.map((n) => `127.0.0.1:${n.clientPort}`), dir, pids: state.nodes.map((n) => n.pid), stop }
 }
 
 /** Started; one retry on other ports, since a port seen free can be taken before a node binds it. */

@@ -1,5 +1,6 @@
 /** The result of one `spinekv bench` invocation, as written to result.json and read by the report. */
 import { cpus, freemem, hostname, loadavg, totalmem } from 'node:os'
+import type { CpuUse } from './cpuMeter.js'
 import type { LoadResult } from './load.js'
 import type { IntervalPoint, OpSummary } from './recorder.js'
 
@@ -41,6 +42,8 @@ export interface RunResult {
   /** Operations still unanswered when the drain timed out. */
   abandoned: number
   load?: LoadResult
+  /** CPU over the measured window: node processes (on --local) and the harness. */
+  cpu?: CpuUse
 }
 
 export interface BaselineSkip {

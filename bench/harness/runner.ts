@@ -13,6 +13,7 @@ import { loadRecords, putBatch, type LoadResult } from './load.js'
 import { startLocalSpine, type LocalSpine } from './localSpine.js'
 import { closedLoop, openLoop } from './openLoop.js'
 import { startProgress } from './progress.js'
+import { CpuMeter } from './cpuMeter.js'
 import { Recorder } from './recorder.js'
 import { machine, type BaselineSkip, type BenchResult, type RunResult } from './result.js'
 import { spinekvStore } from './spinekvStore.js'
@@ -41,8 +42,11 @@ function say(io: RunnerIo, msg: string): void {
 }
 
 /** The measured part: warm-up, then the open or closed loop, with the live progress line. */
-export async function measure(target: string, description: string, workload: Workload, cfg: BenchConfig, io: RunnerIo): Promise<RunResult> {
+export async function measure(target: string, description: string, workload: Workload, cfg: BenchConfig, io: RunnerIo, pids: readonly number[] = []): Promise<RunResult> {
   const clock = io.clock ?? realClock
+  // Metered from the end of the warm-up, like the recorder; a wall-clock timer, as the harness is not replayed.
+  const meter = new CpuMeter(pids)
+  const meterStart = setTimeout(() => meter.start(), cfg.warmupS * 1000)
   const start = clock.now()
   const measureFrom = start + cfg.warmupS * 1000
   const stopAt = cfg.durationS === undefined ? undefined : measureFrom + cfg.durationS * 1000
@@ -53,10 +57,13 @@ export async function measure(target: string, description: string, workload: Wor
   try {
     outcome = cfg.rate === undefined ? await closedLoop(loop) : await openLoop({ ...loop, rate: cfg.rate })
   } finally {
+    clearTimeout(meterStart)
     stop()
   }
   const seconds = Math.max(recorder.measuredSeconds(), 1e-3)
-  return { target, description, seconds, ops: recorder.summary(seconds), timeline: recorder.points(), abandoned: outcome.abandoned }
+  const ops = recorder.summary(seconds)
+  const cpu = meter.stop(ops.all?.count ?? 0)
+  return { target, description, seconds, ops, timeline: recorder.points(), abandoned: outcome.abandoned, ...(cpu ? { cpu } : {}) }
 }
 
 function kvRunWorkload(store: KvStore, cfg: BenchConfig): Workload {
@@ -76,18 +83,18 @@ async function loadKv(store: KvStore, cfg: BenchConfig, io: RunnerIo): Promise<L
   })
 }
 
-async function spinekvRun(kv: SpineClient, cfg: BenchConfig, description: string, io: RunnerIo): Promise<RunResult> {
+async function spinekvRun(kv: SpineClient, cfg: BenchConfig, description: string, io: RunnerIo, pids: readonly number[]): Promise<RunResult> {
   if (cfg.workload === 'pds') {
     const pds = patientsOf(kv)
     const load = cfg.load
       ? await loadRecords({ total: cfg.load, batchSize: BENCH.loadBatchSize, concurrency: BENCH.loadConcurrency, writeBatch: pdsBatchWriter(pds, cfg.seed), label: 'load patients', progress: io.progress })
       : undefined
     const workload = pdsWorkload(pds, { mix: cfg.mix, records: cfg.records, keys: parseKeyDist(cfg.keys), seed: cfg.seed, createFrom: cfg.createFrom })
-    return { ...(await measure('spinekv', description, workload, cfg, io)), load }
+    return { ...(await measure('spinekv', description, workload, cfg, io, pids)), load }
   }
   const store = spinekvStore(kv, { bucket: cfg.bucket, r: cfg.r, w: cfg.w, description })
   const load = await loadKv(store, cfg, io)
-  return { ...(await measure('spinekv', description, kvRunWorkload(store, cfg), cfg, io)), load }
+  return { ...(await measure('spinekv', description, kvRunWorkload(store, cfg), cfg, io, pids)), load }
 }
 
 async function baselineRun(name: BaselineName, cfg: BenchConfig, io: RunnerIo): Promise<RunResult | BaselineSkip> {
@@ -129,7 +136,7 @@ export async function runBench(cfg: BenchConfig, command: string, io: RunnerIo):
     }
     const kv = await connect({ seeds: hosts })
     try {
-      runs.push(await spinekvRun(kv, cfg, description, io))
+      runs.push(await spinekvRun(kv, cfg, description, io, local?.pids ?? []))
     } finally {
       await kv.close()
     }

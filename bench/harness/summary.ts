@@ -1,4 +1,5 @@
 /** The summary table printed at the end of a run: one block per target, one row per operation kind. */
+import type { CpuUse } from './cpuMeter.js'
 import { table } from '../../src/cli/format.js'
 import type { BenchResult, RunResult } from './result.js'
 
@@ -30,6 +31,12 @@ export function runTable(r: RunResult): string {
   return table(['op', 'count', 'ops/s', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'p99.9 ms', 'max ms'], rows)
 }
 
+function cpuLine(c: CpuUse): string {
+  const nodes = c.nodesS > 0 ? `nodes ${c.nodesS.toFixed(1)} s = ${c.nodesUsPerOp.toFixed(1)} µs/op, ` : ''
+  const missing = c.unreadable ? ` (${c.unreadable} node processes unreadable)` : ''
+  return `CPU over the window: ${nodes}harness ${c.harnessS.toFixed(1)} s = ${c.harnessUsPerOp.toFixed(1)} µs/op${missing}`
+}
+
 export function summaryText(res: BenchResult): string {
   const out: string[] = []
   const c = res.config
@@ -40,6 +47,7 @@ export function summaryText(res: BenchResult): string {
     const load = r.load ? `; loaded ${int(r.load.stored)} in ${r.load.seconds.toFixed(1)} s = ${int(r.load.recordsPerSec)}/s` : ''
     out.push(`${r.target}: ${r.description} — ${r.seconds.toFixed(1)} s measured${load}${r.abandoned ? `; ${r.abandoned} operations unanswered at the end` : ''}`)
     out.push(runTable(r))
+    if (r.cpu) out.push(cpuLine(r.cpu))
   }
   if (res.skipped.length || Object.keys(res.ratios).length) out.push('')
   for (const s of res.skipped) out.push(`baseline ${s.baseline} skipped: ${s.reason}`)

@@ -86,7 +86,11 @@ function isZombie(pid: number): boolean {
 /** Start one node process; detached ones log to DIR/NAME.log and outlive this process. */
 export function spawnNode(dir: string, state: DevState, node: DevNode, detached: boolean, extraArgs: string[] = []): ChildProcess {
   mkdirSync(node.dataDir, { recursive: true })
+  // SPINEKV_NODE_FLAGS passes V8/Node flags to each node (e.g. --cpu-prof for a profile under load):
+  // NODE_OPTIONS refuses --cpu-prof, and the flags must not reach the harness process itself.
+  const nodeFlags = (process.env.SPINEKV_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '')
   const args = [
+    ...nodeFlags,
     CLI, 'node', 'start',
     '--name', node.name,
     '--data', node.dataDir,

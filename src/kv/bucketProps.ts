@@ -3,7 +3,7 @@
  * by the node's configuration. With static membership every node is started with the same
  * overrides; ring gossip will carry them once membership is dynamic.
  */
-import { BUCKET_DEFAULTS } from '../config.js'
+import { BUCKET_DEFAULTS, KV } from '../config.js'
 import type { QuorumSpec } from '../core/quorum.js'
 import { SpineError } from '../api/errors.js'
 
@@ -22,6 +22,12 @@ export interface BucketProps {
 export type BucketPropsOverrides = Record<string, Partial<BucketProps>>
 
 export class BucketPropsTable {
+  /**
+   * Resolved props per "type/bucket": every get and put asks, and three spreads per request were
+   * measurable on the hot path. The overrides never change after construction, so a hit is exact.
+   */
+  private readonly resolved = new Map<string, Readonly<BucketProps>>()
+
   constructor(
     private readonly overrides: BucketPropsOverrides = {},
     private readonly maxN: number,
@@ -33,7 +39,14 @@ export class BucketPropsTable {
     }
   }
 
-  get(type: string, bucket: string): BucketProps {
-    return { ...BUCKET_DEFAULTS, ...this.overrides[type], ...this.overrides[`${type}/${bucket}`] }
+  get(type: string, bucket: string): Readonly<BucketProps> {
+    const id = `${type}/${bucket}`
+    const hit = this.resolved.get(id)
+    if (hit !== undefined) return hit
+    const props = Object.freeze({ ...BUCKET_DEFAULTS, ...this.overrides[type], ...this.overrides[id] })
+    // Bucket names come from clients: bounded, and starting over costs one spread per bucket.
+    if (this.resolved.size >= KV.maxCachedBucketProps) this.resolved.clear()
+    this.resolved.set(id, props)
+    return props
   }
 }

@@ -7,6 +7,8 @@ import { annotatedPreflist, spareFallbacks } from '../core/fallbacks.js'
 import { partitionOf, type BKey } from '../core/hash.js'
 import { preflist, type PrefEntry } from '../core/ring.js'
 import type { KvEnv } from './env.js'
+import type { Ring } from '../core/ring.js'
+import { RING } from '../config.js'
 
 export interface ReplicaPlan {
   pl: PrefEntry[]
@@ -19,9 +21,39 @@ export interface ReplicaPlan {
   spares: string[]
 }
 
+/**
+ * Plans per ring, keyed by partition, N, sloppiness and which members are down. A plan is a pure
+ * function of those, and building one walks the whole ring for fallbacks (5% of a node's main
+ * thread under kv-9010), while a node sees only Q × a few distinct plans until the ring or the
+ * detector's view changes. Frozen, so a caller that mutated a shared plan would throw, not leak.
+ */
+const plans = new WeakMap<Ring, Map<string, ReplicaPlan>>()
+
 export function replicaPlan(env: KvEnv, bk: BKey, n: number, sloppy: boolean | undefined): ReplicaPlan {
   const ring = env.ring()
   const first = partitionOf(bk, ring.q)
+  const down = ring.members.filter((m) => !env.isUp(m)).join(',')
+  const id = `${first}|${n}|${sloppy === false ? 's' : 'f'}|${down}`
+  let byRing = plans.get(ring)
+  if (byRing === undefined) plans.set(ring, (byRing = new Map()))
+  const cached = byRing.get(id)
+  if (cached !== undefined) return cached
+  const plan = freezePlan(buildPlan(env, ring, bk, first, n, sloppy))
+  // Bounded: a flapping detector makes new down-sets; starting over is cheap and stays correct.
+  if (byRing.size >= RING.maxCachedPlans) byRing.clear()
+  byRing.set(id, plan)
+  return plan
+}
+
+function freezePlan(p: ReplicaPlan): ReplicaPlan {
+  for (const e of p.pl) Object.freeze(e)
+  Object.freeze(p.pl)
+  Object.freeze(p.missing)
+  Object.freeze(p.spares)
+  return Object.freeze(p)
+}
+
+function buildPlan(env: KvEnv, ring: Ring, bk: BKey, first: number, n: number, sloppy: boolean | undefined): ReplicaPlan {
   const isUp = (node: string) => env.isUp(node)
   const pl = sloppy === false ? preflist(ring, bk, n) : annotatedPreflist(ring, first, n, isUp)
   const slots = Math.min(n, ring.q)
