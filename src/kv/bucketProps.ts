@@ -40,10 +40,12 @@ export class BucketPropsTable {
   }
 
   get(type: string, bucket: string): Readonly<BucketProps> {
-    const id = `${type}/${bucket}`
+    // Length-prefixed: as "type/bucket" alone, type "a/b" bucket "c" and type "a" bucket "b/c" would
+    // share an entry although they resolve through different type overrides.
+    const id = `${type.length}:${type}/${bucket}`
     const hit = this.resolved.get(id)
     if (hit !== undefined) return hit
-    const props = Object.freeze({ ...BUCKET_DEFAULTS, ...this.overrides[type], ...this.overrides[id] })
+    const props = Object.freeze({ ...BUCKET_DEFAULTS, ...this.overrides[type], ...this.overrides[`${type}/${bucket}`] })
     // Bucket names come from clients: bounded, and starting over costs one spread per bucket.
     if (this.resolved.size >= KV.maxCachedBucketProps) this.resolved.clear()
     this.resolved.set(id, props)

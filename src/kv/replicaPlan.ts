@@ -5,9 +5,8 @@
  */
 import { annotatedPreflist, spareFallbacks } from '../core/fallbacks.js'
 import { partitionOf, type BKey } from '../core/hash.js'
-import { preflist, type PrefEntry } from '../core/ring.js'
+import { preflistFrom, type PrefEntry, type Ring } from '../core/ring.js'
 import type { KvEnv } from './env.js'
-import type { Ring } from '../core/ring.js'
 import { RING } from '../config.js'
 
 export interface ReplicaPlan {
@@ -38,7 +37,7 @@ export function replicaPlan(env: KvEnv, bk: BKey, n: number, sloppy: boolean | u
   if (byRing === undefined) plans.set(ring, (byRing = new Map()))
   const cached = byRing.get(id)
   if (cached !== undefined) return cached
-  const plan = freezePlan(buildPlan(env, ring, bk, first, n, sloppy))
+  const plan = freezePlan(buildPlan(env, ring, first, n, sloppy))
   // Bounded: a flapping detector makes new down-sets; starting over is cheap and stays correct.
   if (byRing.size >= RING.maxCachedPlans) byRing.clear()
   byRing.set(id, plan)
@@ -53,9 +52,10 @@ function freezePlan(p: ReplicaPlan): ReplicaPlan {
   return Object.freeze(p)
 }
 
-function buildPlan(env: KvEnv, ring: Ring, bk: BKey, first: number, n: number, sloppy: boolean | undefined): ReplicaPlan {
+function buildPlan(env: KvEnv, ring: Ring, first: number, n: number, sloppy: boolean | undefined): ReplicaPlan {
   const isUp = (node: string) => env.isUp(node)
-  const pl = sloppy === false ? preflist(ring, bk, n) : annotatedPreflist(ring, first, n, isUp)
+  // preflistFrom, not preflist: the partition is already hashed.
+  const pl = sloppy === false ? preflistFrom(ring, first, n) : annotatedPreflist(ring, first, n, isUp)
   const slots = Math.min(n, ring.q)
   const missing = Array.from({ length: Math.max(0, slots - pl.length) }, (_, k) => pl.length + k)
   const spares = sloppy === false ? [] : spareFallbacks(ring, first, n, isUp, pl)
