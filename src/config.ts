@@ -124,6 +124,12 @@ export const KV = {
   tombstoneReapDelayMs: 3_000,
   /** Coordinations in flight per node before new ones are refused with OVERLOADED. */
   maxInFlightOps: 20_000,
+  /** Writes one batched put (kvPutMany: a bulk load) carries; more is refused before any is written. */
+  maxBatchItems: 2_000,
+  /** Objects per batched replica message (vcoordMany / vputMany), and */
+  maxReplicaBatchItems: 1_000,
+  /** bytes of objects per such message: a quarter of NET.maxFrameBytes, so keys, clocks and framing always fit. */
+  maxReplicaBatchBytes: 4 * 1024 * 1024,
 } as const
 
 /** Vnode behaviour. */
@@ -269,8 +275,6 @@ export const PATIENT = {
   maxBodyBytes: 64 * 1024,
   /** Records in one bulk load request (`spinekv load`, the bench's load phase). */
   maxLoadBatch: 500,
-  /** Writes one load request keeps in flight on its node: enough to fill the replicas' batches, few enough to leave room for reads. */
-  loadConcurrency: 64,
   /** How long a client waits for one load batch (hundreds of writes), rather than one operation's timeout. */
   loadBatchTimeoutMs: 120_000,
   /** Nodes a search waits for before it answers with the store's TIMEOUT. */

@@ -211,3 +211,22 @@ t.test('spinekv load: a synthetic population, found again by search', async (t) 
   const beyond = await apiError(kv.patients.get(syntheticPatient(300, { seed: 5 }).id))
   t.equal(beyond?.code, 'RESOURCE_NOT_FOUND', 'record 300 was not loaded')
 })
+
+t.test('loadBatch: invalid records are reported by position, valid ones land on every replica; a number in use gets a sibling', async (t) => {
+  const a = syntheticPatient(5_000, { seed: 9 })
+  const b = syntheticPatient(5_001, { seed: 9 })
+  const bad = { ...syntheticPatient(5_002, { seed: 9 }), id: '1234567890' }
+  const r = await kv.patients.loadBatch([a, bad, b, { resourceType: 'Patient' }])
+  t.equal(r.stored, 2)
+  t.same(r.errors.map((e) => [e.index, e.code]), [[1, 'INVALID_RESOURCE_ID'], [3, 'MISSING_VALUE']], 'in batch order, each with its PDS code')
+  const replicas = await cli(['debug', 'replicas', '--type', 'pds', 'Patient', a.id, b.id, '--json', '--host', cluster.host(2)])
+  t.equal(replicas.code, 0, replicas.stderr)
+  const keys = JSON.parse(replicas.stdout) as Array<{ replicas: Array<{ found: boolean; siblings: number }> }>
+  for (const k of keys) t.same(k.replicas.map((x) => [x.found, x.siblings]), [[true, 1], [true, 1], [true, 1]], 'on all three primaries')
+  const again = await kv.patients.loadBatch([{ ...a, gender: 'unknown' }])
+  t.equal(again.stored, 1)
+  const after = JSON.parse((await cli(['debug', 'replicas', '--type', 'pds', 'Patient', a.id, '--json', '--host', cluster.host(3)])).stdout) as typeof keys
+  t.same(after[0]!.replicas.map((x) => x.siblings), [2, 2, 2], 'the second load of the number is a sibling on every replica, not an overwrite')
+  const read = await kv.patients.get(a.id)
+  t.equal(read.patient.id, a.id, 'and a read merges them into one record')
+})

@@ -25,7 +25,7 @@ export interface PutResult {
   context: VClock
 }
 
-interface Plan {
+export interface Plan {
   pl: PrefEntry[]
   /** slots with no replica to ask (see replicaPlan.ts): failed before the write starts */
   missing: number[]
@@ -37,7 +37,7 @@ interface Plan {
   timeoutMs: number
 }
 
-function plan(env: KvEnv, bk: BKey, opts: WriteOptions): Plan {
+export function plan(env: KvEnv, bk: BKey, opts: WriteOptions): Plan {
   const props = env.props.get(bk.type, bk.bucket)
   const n = props.n
   const params = {
@@ -55,7 +55,7 @@ function plan(env: KvEnv, bk: BKey, opts: WriteOptions): Plan {
   return { ...rp, primaries: primaryFlags(rp), coordIndex, params, allowMult: props.allowMult, timeoutMs: checkTimeout(opts.timeoutMs) }
 }
 
-function contextOf(opts: WriteOptions): VClock {
+export function contextOf(opts: WriteOptions): VClock {
   if (!opts.context || opts.context.byteLength === 0) return []
   try {
     return decodeContext(opts.context)
@@ -120,7 +120,7 @@ async function coordinate(env: KvEnv, bk: BKey, p: Plan, context: VClock, conten
 }
 
 /** One slot's copy; a fallback whose hinted store is full passes its slot to the next spare. */
-async function replicate(env: KvEnv, entry: PrefEntry, k: Uint8Array, bytes: Uint8Array, p: Plan, spares: string[], core: PutCore, i: number): Promise<void> {
+export async function replicate(env: KvEnv, entry: PrefEntry, k: Uint8Array, bytes: Uint8Array, p: Plan, spares: string[], core: PutCore, i: number): Promise<void> {
   try {
     await replicaMerge(env, entry, k, bytes, p.allowMult, p.timeoutMs)
   } catch (e) {

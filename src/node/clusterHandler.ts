@@ -1,6 +1,5 @@
 /** Serves node-to-node requests: vnode commands, forwarded writes and handoff batches. */
 import { SpineError } from '../api/errors.js'
-import { NET } from '../config.js'
 import { decodeContext, decodeObject } from '../core/objectCodec.js'
 import { encodeObject } from '../core/objectCodec.js'
 import type { KvEnv } from '../kv/env.js'
@@ -13,29 +12,7 @@ import type { RingManager } from './ringManager.js'
 import { receiveHandoff } from './handoff/receive.js'
 import { servePatientSearch } from '../patient/localSearch.js'
 import { serveAae, type AaeServer } from './antiEntropy/serve.js'
-
-/** A fallback's writes count against the hinted-key bound; an owner's never do. */
-async function hintedWrite<T>(handoff: HandoffManager | undefined, p: number, write: () => Promise<T>): Promise<T> {
-  if (!handoff || !handoff.isHinted(p)) return write()
-  handoff.hinted.checkRoom()
-  const out = await write()
-  handoff.hinted.noteWrite()
-  return out
-}
-
-/**
- * While a partition moves to a new owner, each write the old owner takes is copied there too, so
- * the move's single pass plus these copies leave nothing behind. The copy is not awaited: a slow
- * or unreachable new owner must not slow the write, and nothing depends on it — the old owner
- * keeps the write, and once the partition flips what it holds is hinted data, handed off.
- */
-function copyToNewOwner(env: KvEnv, handoff: HandoffManager | undefined, p: number, k: Uint8Array, o: Uint8Array, am: boolean, sync: boolean): void {
-  const to = handoff?.copyTo(p)
-  if (!to) return
-  env.transport.request(to, { op: 'vput', p, k, o, am, sync }, NET.requestTimeoutMs).catch((e: unknown) => {
-    env.log.debug({ partition: p, to, err: String(e) }, 'copy to the new owner failed; handoff will carry it')
-  })
-}
+import { copyToNewOwner, hintedWrite, serveCoordMany, serveMergeMany } from './replicaWrites.js'
 
 export function clusterHandler(
   env: KvEnv,
@@ -66,9 +43,13 @@ export function clusterHandler(
         return { o }
       }
       case 'vput':
-        await hintedWrite(handoff, req.p, () => host.vnode(req.p).merge(req.k, decodeOrThrow(() => decodeObject(req.o)), req.am, req.sync))
+        await hintedWrite(handoff, req.p, () => host.vnode(req.p).merge(req.k, decodeOrThrow(() => decodeObject(req.o)), req.am, req.sync, req.o))
         copyToNewOwner(env, handoff, req.p, req.k, req.o, req.am, req.sync)
         return { ok: true }
+      case 'vcoordMany':
+        return { r: await serveCoordMany(env, host, handoff, req.items, req.sync) }
+      case 'vputMany':
+        return { r: await serveMergeMany(env, host, handoff, req.items, req.sync) }
       case 'vreap':
         // A copy this node holds for another owner, or of a partition moving away, must reach its
         // owner first: reaping it here could leave the owner an older live copy to bring back.

@@ -4,7 +4,7 @@
  */
 import { SpineError } from '../api/errors.js'
 import type { SiblingContent } from '../core/object.js'
-import { AAE, HANDOFF, MEMBERSHIP, RING } from '../config.js'
+import { AAE, HANDOFF, KV, MEMBERSHIP, RING } from '../config.js'
 import { parseClusterRing, type ClusterRing } from '../core/clusterRing.js'
 import { parseRingCommand, type RingCommand } from './ringCommand.js'
 
@@ -19,10 +19,29 @@ export type ClusterRequest =
   | { op: 'vcoord'; p: number; k: Uint8Array; ctx: Uint8Array | null; c: SiblingContent; am: boolean; sync: boolean }
   | { op: 'vput'; p: number; k: Uint8Array; o: Uint8Array; am: boolean; sync: boolean }
   | { op: 'vreap'; p: number; k: Uint8Array; ctx: Uint8Array }
+  | { op: 'vcoordMany'; items: CoordItem[]; sync: boolean }
+  | { op: 'vputMany'; items: MergeItem[]; sync: boolean }
   | { op: 'kvput'; req: unknown }
   | { op: 'handoff'; p: number; items: Array<[Uint8Array, Uint8Array]>; ring: string }
   | { op: 'psearch'; params: Record<string, string[]>; plan: Array<{ vnode: number; partitions: number[] }> }
   | AaeRequest
+
+/** One write of a batched coordination (vcoordMany): vnode, key, causal context, content, allow_mult. */
+export interface CoordItem {
+  p: number
+  k: Uint8Array
+  ctx: Uint8Array | null
+  c: SiblingContent
+  am: boolean
+}
+
+/** One object of a batched replication (vputMany): vnode, key, the coordinated object, allow_mult. */
+export interface MergeItem {
+  p: number
+  k: Uint8Array
+  o: Uint8Array
+  am: boolean
+}
 
 /** Anti-entropy exchanges (src/node/antiEntropy): one tree (vnode p, preference list hp/n) per request. */
 export type AaeRequest =
@@ -98,6 +117,20 @@ function items(v: unknown): Array<[Uint8Array, Uint8Array]> {
   })
 }
 
+/** A batched replica message's items, bounded by KV.maxReplicaBatchItems (the frame limit bounds their bytes). */
+function batchItems<T>(v: unknown, parse: (item: Record<string, unknown>) => T): T[] {
+  if (!Array.isArray(v) || v.length > KV.maxReplicaBatchItems) bad(`items must be a list of at most ${KV.maxReplicaBatchItems}`)
+  return v.map((item: unknown) => (isRecord(item) ? parse(item) : bad('each item must be a map')))
+}
+
+function coordItem(v: Record<string, unknown>): CoordItem {
+  return { p: int(v.p, 'p'), k: bytes(v.k, 'k'), ctx: v.ctx == null ? null : bytes(v.ctx, 'ctx'), c: parseContent(v.c), am: v.am === true }
+}
+
+function mergeItem(v: Record<string, unknown>): MergeItem {
+  return { p: int(v.p, 'p'), k: bytes(v.k, 'k'), o: bytes(v.o, 'o'), am: v.am === true }
+}
+
 /** A list of small non-negative integers (branch or segment numbers), bounded. */
 function indexes(v: unknown, what: string, max: number): number[] {
   if (!Array.isArray(v) || v.length > max) bad(`${what} must be a list of at most ${max}`)
@@ -143,6 +176,10 @@ export function parseClusterRequest(body: unknown): ClusterRequest {
       return { op: 'vput', p: int(body.p, 'p'), k: bytes(body.k, 'k'), o: bytes(body.o, 'o'), am: body.am === true, sync: body.sync === true }
     case 'vreap':
       return { op: 'vreap', p: int(body.p, 'p'), k: bytes(body.k, 'k'), ctx: bytes(body.ctx, 'ctx') }
+    case 'vcoordMany':
+      return { op: 'vcoordMany', items: batchItems(body.items, coordItem), sync: body.sync === true }
+    case 'vputMany':
+      return { op: 'vputMany', items: batchItems(body.items, mergeItem), sync: body.sync === true }
     case 'kvput':
       return { op: 'kvput', req: body.req }
     case 'psearch':

@@ -65,3 +65,44 @@ t.test('a vnode drops a late copy from before a reaped delete, but keeps a concu
   await vnode.merge(k, concurrent, true, false)
   t.same(liveSiblings((await vnode.get(k))!).map((s) => Buffer.from(s.value).toString()), ['new'], 'a write the delete never saw is kept')
 })
+
+t.test('recall reads nothing while the partition holds no reaped tombstones, and finds each new one', async (t) => {
+  const clock = manualClock()
+  const backend = new MemoryBackend()
+  await backend.open()
+  let gets = 0
+  const counted = Object.assign(Object.create(backend) as MemoryBackend, {
+    get: (p: number, k: Uint8Array) => {
+      gets++
+      return backend.get(p, k)
+    },
+  })
+  const tomb = { clock: vc(['a', 1]), siblings: [] }
+  const r = new RecentReaps(counted, 3, clock, 1_000)
+  for (let i = 0; i < 5; i++) t.equal(await r.recall(Buffer.from(`k${i}`)), undefined)
+  t.equal(gets, 0, 'no point reads while nothing was reaped')
+  await backend.batch(r.reapOps(Buffer.from('k1'), tomb))
+  t.same(await r.recall(Buffer.from('k1')), tomb, 'a reap made after the look is recalled')
+  t.ok(gets > 0, 'and recall reads again')
+  t.same(await new RecentReaps(counted, 3, clock, 1_000).recall(Buffer.from('k1')), tomb, 'a new incarnation looks before it trusts "none"')
+  clock.advance(1_001)
+  t.equal(await r.sweep(100), 1)
+  gets = 0
+  t.equal(await r.recall(Buffer.from('k1')), undefined)
+  t.equal(gets, 0, 'a sweep that emptied the partition ends the reads')
+  await backend.batch(r.reapOps(Buffer.from('k2'), tomb))
+  t.same(await r.recall(Buffer.from('k2')), tomb, 'and the next reap is seen')
+})
+
+t.test('a sweep that stops at its limit keeps recall reading', async (t) => {
+  const clock = manualClock()
+  const backend = new MemoryBackend()
+  await backend.open()
+  const tomb = { clock: vc(['a', 1]), siblings: [] }
+  const r = new RecentReaps(backend, 3, clock, 1_000)
+  await backend.batch(r.reapOps(Buffer.from('a'), tomb))
+  clock.advance(1_001)
+  for (const k of ['b', 'c']) await backend.batch(r.reapOps(Buffer.from(k), tomb))
+  t.equal(await r.sweep(1), 1, 'the one expired entry swept, the limit reached')
+  t.same(await r.recall(Buffer.from('c')), tomb, 'an entry beyond the limit is still recalled')
+})

@@ -20,6 +20,14 @@ import { META_PARTITION } from './dotCounter.js'
  */
 export class RecentReaps {
   private readonly prefix: Buffer
+  /**
+   * Whether the partition may hold entries (undefined: not yet looked). Every replica write of a
+   * key the vnode lacks asks recall, so a bulk load would read the metadata once per record for
+   * nothing; once a look finds none, recall answers without a read until the next reap.
+   */
+  private mayHold: boolean | undefined
+  /** Counts reaps, so a look that started before one cannot conclude "none" after it. */
+  private reapsMade = 0
 
   constructor(
     private readonly backend: Backend,
@@ -32,6 +40,8 @@ export class RecentReaps {
 
   /** The batch ops that delete the key and remember its tombstone, atomically. */
   reapOps(key: Uint8Array, tombstone: KvObject): BatchOp[] {
+    this.mayHold = true
+    this.reapsMade++
     const at = Buffer.alloc(8)
     at.writeDoubleBE(this.clock.now())
     return [
@@ -42,6 +52,8 @@ export class RecentReaps {
 
   /** The tombstone this vnode reaped for the key within the window, if any. */
   async recall(key: Uint8Array): Promise<KvObject | undefined> {
+    if (this.mayHold === undefined) await this.look()
+    if (this.mayHold === false) return undefined
     const raw = await this.backend.get(META_PARTITION, this.metaKey(key))
     if (!raw) return undefined
     const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)
@@ -54,16 +66,37 @@ export class RecentReaps {
 
   /** Drop expired entries of this partition, at most `limit` looked at; returns how many went. */
   async sweep(limit: number): Promise<number> {
+    const before = this.reapsMade
     const expired: BatchOp[] = []
     let seen = 0
+    let whole = true
     for await (const [k, v] of this.backend.fold(META_PARTITION, { after: this.prefix, limit: limit + 1 })) {
       const kb = Buffer.from(k.buffer, k.byteOffset, k.byteLength)
-      if (!kb.subarray(0, this.prefix.length).equals(this.prefix) || seen++ >= limit) break
+      if (!this.isEntry(kb)) break
+      if (seen++ >= limit) {
+        whole = false
+        break
+      }
       const at = Buffer.from(v.buffer, v.byteOffset, v.byteLength).readDoubleBE(0)
       if (this.clock.now() - at > this.ttlMs) expired.push({ type: 'del', partition: META_PARTITION, key: kb })
     }
     if (expired.length) await this.backend.batch(expired)
+    if (whole && seen === expired.length && this.reapsMade === before) this.mayHold = false
     return expired.length
+  }
+
+  /** Find out whether the partition holds any entry (one bounded read, once per incarnation). */
+  private async look(): Promise<void> {
+    const before = this.reapsMade
+    let found = false
+    for await (const [k] of this.backend.fold(META_PARTITION, { after: this.prefix, limit: 1 })) {
+      found = this.isEntry(Buffer.from(k.buffer, k.byteOffset, k.byteLength))
+    }
+    if (this.reapsMade === before) this.mayHold = found
+  }
+
+  private isEntry(k: Buffer): boolean {
+    return k.length > this.prefix.length && k.subarray(0, this.prefix.length).equals(this.prefix)
   }
 
   private metaKey(key: Uint8Array): Buffer {

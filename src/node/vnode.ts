@@ -86,8 +86,11 @@ export class Vnode {
     })
   }
 
-  /** Merge a copy from elsewhere (replication, read repair, handoff); never overwrites. */
-  merge(key: Uint8Array, incoming: KvObject, allowMult: boolean, sync: boolean): Promise<void> {
+  /**
+   * Merge a copy from elsewhere (replication, read repair, handoff); never overwrites. `encoded`,
+   * when given, is `incoming` as it arrived: a key this vnode lacks stores it without re-encoding.
+   */
+  merge(key: Uint8Array, incoming: KvObject, allowMult: boolean, sync: boolean, encoded?: Uint8Array): Promise<void> {
     return this.lock.run(keyId(key), async () => {
       const stored = await this.get(key)
       // A key reaped lately merges against its tombstone, so a late pre-delete copy is covered.
@@ -100,7 +103,7 @@ export class Vnode {
       }
       // A merge is never refused for size or siblings: refusing would drop an acknowledged write.
       if (next.siblings.length > this.limits.warnSiblings) this.warnSiblings(key, next.siblings.length)
-      await this.store(key, stored, next, encodeObject(next), sync)
+      await this.store(key, stored, next, next === incoming && encoded ? encoded : encodeObject(next), sync)
     })
   }
 

@@ -24,10 +24,12 @@ import { parseSearchQuery } from './searchQuery.js'
 import {
   ALIAS_CONTENT_TYPE,
   PATIENT_CONTENT_TYPE,
+  encodePatient,
   indexEntryKey,
   isPatientKey,
   objectTerms,
   parseIndexEntry,
+  parseStoredPatient,
   patientBKey,
   patientIndexHook,
   scanBounds,
@@ -488,4 +490,15 @@ t.test('vnodes sharing a node\'s index: entries name their vnode, and one copy\'
   await checkIndex(t, a, 'after vnode 6 handed off')
   t.same(await termsOf(b, NHS_A), [], 'vnode 6 has no entries left')
   t.same(await termsOf(a, NHS_A), indexTerms(changed), 'vnode 5 keeps its entries')
+})
+
+t.test('encodePatient: the bytes it made read back as the record without a parse; the same bytes from elsewhere parse equal', async (t) => {
+  const p = examplePatient()
+  const bytes = encodePatient(p)
+  t.equal(parseStoredPatient(bytes, PATIENT_CONTENT_TYPE), p, 'the very record this process encoded')
+  const copy = Buffer.from(bytes)
+  const parsed = parseStoredPatient(copy, PATIENT_CONTENT_TYPE)
+  t.not(parsed, p, 'a copy (as a replica receives it) is parsed')
+  t.same(parsed, p, 'to the same record')
+  t.same(JSON.parse(bytes.toString('utf8')), p, 'the stored form is the record as JSON')
 })

@@ -37,7 +37,7 @@ export async function receiveHandoff(
   for (const [k, o] of batch.items) {
     const bk = decodeOrThrow(() => decodeBKey(k))
     const obj = decodeOrThrow(() => decodeObject(o))
-    await vnode.merge(k, obj, env.props.get(bk.type, bk.bucket).allowMult, env.syncWrites)
+    await vnode.merge(k, obj, env.props.get(bk.type, bk.bucket).allowMult, env.syncWrites, o)
   }
   return { ok: true, merged: batch.items.length }
 }
