@@ -7,6 +7,7 @@ import t from 'tap'
 import { KV, LIMITS } from '../src/config.js'
 import { encodeBKey } from '../src/core/hash.js'
 import { liveSiblings } from '../src/core/object.js'
+import { encodeContext } from '../src/core/objectCodec.js'
 import { preflist } from '../src/core/ring.js'
 import { kvGet } from '../src/kv/getFsm.js'
 import { kvPut } from '../src/kv/putFsm.js'
@@ -60,6 +61,16 @@ t.test('a key already in use gets a sibling, not an overwrite; with allow_mult=f
   t.same(await replicaValues('bulk', 'taken'), [['new', 'old'], ['new', 'old'], ['new', 'old']], 'both kept on every replica')
   const lww = await kvGet(env, bk('lww', 'taken'), { r: 'all' })
   t.same(lww.obj ? liveSiblings(lww.obj).map(text) : [], ['new'])
+})
+
+t.test('a batched write with the read\'s context replaces what it read; a bad context fails alone', async (t) => {
+  const env = c.nodes[0]!.env
+  await kvPut(env, put('bulk', 'ctx', 'a'))
+  await kvPut(c.nodes[1]!.env, put('bulk', 'ctx', 'b'))
+  const read = await kvGet(env, bk('bulk', 'ctx'), { r: 'all' })
+  const out = await kvPutMany(env, [put('bulk', 'ctx', 'resolved', { context: encodeContext(read.context) }), put('bulk', 'ctx2', 'x', { context: Buffer.from([0xc1]) })])
+  t.same(out.map((o) => (o.ok ? 'ok' : o.error.code)), ['ok', 'INVALID_CONTEXT'])
+  t.same(await replicaValues('bulk', 'ctx'), [['resolved'], ['resolved'], ['resolved']], 'one value on every replica')
 })
 
 t.test('a refused write fails alone, with its own code, in its own place', async (t) => {

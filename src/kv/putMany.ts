@@ -15,12 +15,10 @@ import { KV } from '../config.js'
 import { encodeBKey } from '../core/hash.js'
 import { PutCore } from '../core/putCore.js'
 import type { PrefEntry } from '../core/ring.js'
-import type { VClock } from '../core/vclock.js'
 import type { KvEnv } from './env.js'
 import type { PutRequest } from './forward.js'
 import { contextOf, kvPut, plan, replicate, type Plan } from './putFsm.js'
 import { chunksOf } from './batchChunks.js'
-import { encodeContext } from '../core/objectCodec.js'
 
 export type PutManyOutcome = { ok: true } | { ok: false; error: SpineError }
 
@@ -29,7 +27,8 @@ interface Item {
   req: PutRequest
   plan: Plan
   key: Uint8Array
-  context: VClock
+  /** The caller's causal context as it came (checked to decode), or null for none. */
+  context: Uint8Array | null
   core: PutCore
   /** Fallback nodes left to try, per item, when a fallback's hinted store is full. */
   spares: string[]
@@ -70,7 +69,9 @@ export async function kvPutMany(env: KvEnv, reqs: readonly PutRequest[]): Promis
 function newItem(index: number, req: PutRequest, p: Plan): Item {
   const core = new PutCore(p.params, p.primaries, p.pl.map((e) => e.node))
   for (const i of p.missing) core.fail(i, 'UNREACHABLE')
-  return { index, req, plan: p, key: encodeBKey(req.bk), context: contextOf(req.opts), core, spares: [...p.spares] }
+  // Decoded only to refuse a bad one here, as kvPut does; the vnode decodes the bytes it is sent.
+  const context = contextOf(req.opts).length > 0 ? (req.opts.context ?? null) : null
+  return { index, req, plan: p, key: encodeBKey(req.bk), context, core, spares: [...p.spares] }
 }
 
 async function settleOne(put: Promise<unknown>, out: PutManyOutcome[], index: number): Promise<void> {
@@ -101,7 +102,7 @@ async function coordinateChunk(env: KvEnv, chunk: Item[], timeoutMs: number, out
     items: chunk.map((it) => ({
       p: it.plan.pl[it.plan.coordIndex]!.partition,
       k: it.key,
-      ctx: it.context.length ? encodeContext(it.context) : null,
+      ctx: it.context,
       c: { ...it.req.content, lastModified: now },
       am: it.plan.allowMult,
     })),
