@@ -12,7 +12,7 @@ import type { RingManager } from './ringManager.js'
 import { receiveHandoff } from './handoff/receive.js'
 import { servePatientSearch } from '../patient/localSearch.js'
 import { serveAae, type AaeServer } from './antiEntropy/serve.js'
-import { copyToNewOwner, hintedWrite, serveCoordMany, serveMergeMany } from './replicaWrites.js'
+import { copyToNewOwner, decodeOrThrow, hintedWrite, serveCoordMany, serveMergeMany } from './replicaWrites.js'
 
 export function clusterHandler(
   env: KvEnv,
@@ -78,13 +78,5 @@ export function clusterHandler(
         return { o: encodeObject(result.obj) }
       }
     }
-  }
-}
-
-function decodeOrThrow<T>(fn: () => T): T {
-  try {
-    return fn()
-  } catch (e) {
-    throw new SpineError('INVALID_ARGUMENT', `undecodable object or context: ${String(e)}`)
   }
 }

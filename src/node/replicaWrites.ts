@@ -33,7 +33,8 @@ export function copyToNewOwner(env: KvEnv, handoff: HandoffManager | undefined, 
   })
 }
 
-function decoded<T>(what: string, fn: () => T): T {
+/** A peer's bytes that do not decode are its bad argument, not this node's fault. */
+export function decodeOrThrow<T>(fn: () => T, what = 'object or context'): T {
   try {
     return fn()
   } catch (e) {
@@ -56,7 +57,7 @@ export function serveCoordMany(env: KvEnv, host: VnodeHost, handoff: HandoffMana
     items.map(async (it) => {
       try {
         const ctx = it.ctx
-        const context = ctx ? decoded('context', () => decodeContext(ctx)) : []
+        const context = ctx ? decodeOrThrow(() => decodeContext(ctx), 'context') : []
         const o = await hintedWrite(handoff, it.p, () => host.vnode(it.p).coordinate(it.k, { context, content: it.c, allowMult: it.am, sync }))
         copyToNewOwner(env, handoff, it.p, it.k, o, it.am, sync)
         return o
@@ -72,7 +73,7 @@ export function serveMergeMany(env: KvEnv, host: VnodeHost, handoff: HandoffMana
   return Promise.all(
     items.map(async (it) => {
       try {
-        await hintedWrite(handoff, it.p, () => host.vnode(it.p).merge(it.k, decoded('object', () => decodeObject(it.o)), it.am, sync, it.o))
+        await hintedWrite(handoff, it.p, () => host.vnode(it.p).merge(it.k, decodeOrThrow(() => decodeObject(it.o), 'object'), it.am, sync, it.o))
         copyToNewOwner(env, handoff, it.p, it.k, it.o, it.am, sync)
         return null
       } catch (e) {
