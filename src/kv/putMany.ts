@@ -124,11 +124,10 @@ type Slot = { item: Coordinated; slot: number }
 function replicaSends(items: Coordinated[]): Array<[string, Slot[]]> {
   const byNode = new Map<string, Slot[]>()
   for (const item of items) {
-    const missing = new Set(item.plan.missing)
     item.plan.pl.forEach((entry, slot) => {
-      if (slot === item.plan.coordIndex || missing.has(slot)) return
-      const list = byNode.get(entry.node) ?? []
-      if (list.length === 0) byNode.set(entry.node, list)
+      if (slot === item.plan.coordIndex || item.plan.missing.includes(slot)) return
+      let list = byNode.get(entry.node)
+      if (!list) byNode.set(entry.node, (list = []))
       list.push({ item, slot })
     })
   }

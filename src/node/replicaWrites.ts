@@ -42,43 +42,32 @@ export function decodeOrThrow<T>(fn: () => T, what = 'object or context'): T {
   }
 }
 
-/** One item's failure as it travels back: the batch as a whole still answers. */
-function itemError(e: unknown): WireError {
-  return toSpineError(e).toWire()
-}
-
 /**
- * Every item coordinated at once: each vnode reads and writes under its per-key lock as a single
- * vcoord would, and the storage layer gathers the reads and writes issued in this turn into one
- * getMany and one batch. Per item: the stored object's bytes, or the error that refused it.
+ * Every item of a batched command at once, each answering for itself: one item's failure travels
+ * back as its error and the batch as a whole still answers. Each vnode reads and writes under its
+ * per-key lock as the single command would, and the storage layer gathers the reads and writes
+ * issued in this turn into one getMany and one batch.
  */
-export function serveCoordMany(env: KvEnv, host: VnodeHost, handoff: HandoffManager | undefined, items: CoordItem[], sync: boolean): Promise<Array<Uint8Array | WireError>> {
-  return Promise.all(
-    items.map(async (it) => {
-      try {
-        const ctx = it.ctx
-        const context = ctx ? decodeOrThrow(() => decodeContext(ctx), 'context') : []
-        const o = await hintedWrite(handoff, it.p, () => host.vnode(it.p).coordinate(it.k, { context, content: it.c, allowMult: it.am, sync }))
-        copyToNewOwner(env, handoff, it.p, it.k, o, it.am, sync)
-        return o
-      } catch (e) {
-        return itemError(e)
-      }
-    }),
-  )
+function perItem<I, R>(items: I[], run: (item: I) => Promise<R>): Promise<Array<R | WireError>> {
+  return Promise.all(items.map((it) => run(it).catch((e: unknown) => toSpineError(e).toWire())))
 }
 
-/** Every item merged at once, as serveCoordMany coordinates; per item null (stored) or its error. */
+/** vcoordMany: per item the stored object's bytes, or the error that refused it. */
+export function serveCoordMany(env: KvEnv, host: VnodeHost, handoff: HandoffManager | undefined, items: CoordItem[], sync: boolean): Promise<Array<Uint8Array | WireError>> {
+  return perItem(items, async (it) => {
+    const ctx = it.ctx
+    const context = ctx ? decodeOrThrow(() => decodeContext(ctx), 'context') : []
+    const o = await hintedWrite(handoff, it.p, () => host.vnode(it.p).coordinate(it.k, { context, content: it.c, allowMult: it.am, sync }))
+    copyToNewOwner(env, handoff, it.p, it.k, o, it.am, sync)
+    return o
+  })
+}
+
+/** vputMany: per item null (stored) or its error. */
 export function serveMergeMany(env: KvEnv, host: VnodeHost, handoff: HandoffManager | undefined, items: MergeItem[], sync: boolean): Promise<Array<WireError | null>> {
-  return Promise.all(
-    items.map(async (it) => {
-      try {
-        await hintedWrite(handoff, it.p, () => host.vnode(it.p).merge(it.k, decodeOrThrow(() => decodeObject(it.o), 'object'), it.am, sync, it.o))
-        copyToNewOwner(env, handoff, it.p, it.k, it.o, it.am, sync)
-        return null
-      } catch (e) {
-        return itemError(e)
-      }
-    }),
-  )
+  return perItem(items, async (it) => {
+    await hintedWrite(handoff, it.p, () => host.vnode(it.p).merge(it.k, decodeOrThrow(() => decodeObject(it.o), 'object'), it.am, sync, it.o))
+    copyToNewOwner(env, handoff, it.p, it.k, it.o, it.am, sync)
+    return null
+  })
 }
