@@ -23,6 +23,8 @@ export const BUCKET_DEFAULTS = {
   pw: 0,
   notfoundOk: true,
   allowMult: true,
+  /** 'quorum': a read asks R (or PR) replicas first and the rest only when needed (src/kv/readWave.ts); 'all': every read asks all N, as Riak does. */
+  readFanout: 'quorum',
 } as const
 
 /** Vector clock pruning (Riak: small_vclock, big_vclock, young_vclock, old_vclock). */
@@ -120,6 +122,8 @@ export const KV = {
   /** Whole-operation timeout when the request does not give one (Riak: 60 s; ours is shorter because a Spine caller gives up long before that). */
   defaultTimeoutMs: 10_000,
   maxTimeoutMs: 120_000,
+  /** A read not decided this long after asking its first R replicas asks the others too (Cassandra's speculative retry). */
+  readEscalateMs: 20,
   /** Tombstones are reaped this long after a delete that reached every primary (Riak: delete_mode 3000). */
   tombstoneReapDelayMs: 3_000,
   /** Coordinations in flight per node before new ones are refused with OVERLOADED. */

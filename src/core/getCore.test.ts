@@ -300,3 +300,50 @@ t.test('timeout reports TIMEOUT with what was received', async (t) => {
     }
   }
 })
+
+t.test('asked slots only: a read over a subset decides exactly as a read whose n is that subset', async (t) => {
+  const n = 3
+  const subsets = [[0], [1], [0, 2], [1, 2], [0, 1, 2]]
+  const summary = (o: GetOutcome): string => (o.kind === 'ok' ? `ok ${dotsOf(o.obj).join(',')}` : o.kind === 'error' ? `error ${o.error.code}` : o.kind)
+  let cases = 0
+  const bad: string[] = []
+  for (const asked of subsets) {
+    for (const prim of [[true, true, true], [true, false, true], [false, true, true]]) {
+      for (const kinds of kindAssignments(n, KINDS)) {
+        for (const r of [1, 2, 3]) {
+          for (const pr of [0, 1, 2]) {
+            for (const notfoundOk of [true, false]) {
+              const p: GetParams = { n, r, pr, notfoundOk, allowMult: true }
+              const sub = new GetCore(p, prim, asked)
+              const ref = new GetCore({ ...p, n: asked.length }, asked.map((i) => prim[i]!))
+              const reply = (i: number): ReplicaReply => (kinds[i] === 'ok' ? { kind: 'ok', obj: OBJS[i]! } : kinds[i] === 'notfound' ? { kind: 'notfound' } : { kind: 'error', code: 'X' })
+              for (let i = 0; i < n; i++) sub.add(i, reply(i)) // replies from slots never asked are ignored
+              asked.forEach((i, j) => ref.add(j, reply(i)))
+              cases++
+              if (summary(sub.outcome()) !== summary(ref.outcome())) bad.push(`asked ${asked} prim ${prim} ${kinds} r=${r} pr=${pr} nfok=${notfoundOk}`)
+            }
+          }
+        }
+      }
+    }
+  }
+  t.same(bad.slice(0, 5), [], `${cases} cases`)
+})
+
+t.test('asking the rest later: unasked, askedReceived, and a programmer error on a bad slot', async (t) => {
+  const core = new GetCore({ n: 3, r: 2, pr: 0, notfoundOk: true, allowMult: true }, [true, true, true], [0, 1])
+  t.same(core.unasked(), [2])
+  core.add(0, { kind: 'ok', obj: o2 })
+  core.add(1, { kind: 'error', code: 'X' })
+  t.ok(core.askedReceived())
+  t.notOk(core.allReceived())
+  t.equal(core.outcome().kind, 'error', 'R cannot be met by those asked')
+  core.ask(2)
+  t.same(core.unasked(), [])
+  t.equal(core.outcome().kind, 'pending', 'asking the third makes it pending again')
+  core.add(2, { kind: 'ok', obj: o2 })
+  t.equal(core.outcome().kind, 'ok')
+  t.ok(core.allReceived())
+  t.throws(() => core.ask(3), RangeError)
+  t.throws(() => core.ask(-1), RangeError)
+})

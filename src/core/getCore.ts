@@ -32,14 +32,38 @@ export class GetCore {
   /** merged() of the current slots; the answer, repairs() and read repair all ask for it. */
   private mergedCache: { value: KvObject | undefined } | undefined
 
+  /**
+   * Slots a request went to. A read asks R replicas first (see src/kv/readWave.ts), so a slot
+   * never asked is neither pending nor failed: outcome() decides over the asked ones, and the FSM
+   * asks the rest when that is not enough.
+   */
+  private readonly asked = new Set<number>()
+
   constructor(
     private readonly p: GetParams,
     /** primary flag per preference-list index */
     private readonly primaries: readonly boolean[],
-  ) {}
+    /** Slots asked up front; every one of the n when left out. */
+    asked?: readonly number[],
+  ) {
+    for (const i of asked ?? Array.from({ length: p.n }, (_, k) => k)) this.ask(i)
+  }
+
+  /** Record that slot `index` was asked. Out-of-range indexes are a caller's bug. */
+  ask(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.p.n) throw new RangeError(`slot ${index} is outside 0..${this.p.n - 1}`)
+    this.asked.add(index)
+  }
+
+  /** Slots not asked yet, in order. */
+  unasked(): number[] {
+    const out: number[] = []
+    for (let i = 0; i < this.p.n; i++) if (!this.asked.has(i)) out.push(i)
+    return out
+  }
 
   add(index: number, reply: ReplicaReply): void {
-    if (this.slots.has(index) || index < 0 || index >= this.p.n) return
+    if (this.slots.has(index) || !this.asked.has(index)) return
     this.slots.set(index, { reply, primary: this.primaries[index] ?? false })
     this.mergedCache = undefined
   }
@@ -48,6 +72,12 @@ export class GetCore {
     return this.slots.size
   }
 
+  /** Every asked slot has answered. */
+  askedReceived(): boolean {
+    return this.slots.size >= this.asked.size
+  }
+
+  /** Every slot of the n has been asked and has answered. */
   allReceived(): boolean {
     return this.slots.size >= this.p.n
   }
@@ -63,15 +93,15 @@ export class GetCore {
       if (counts && primary) primOkLike++
     }
     const okLike = ok + (this.p.notfoundOk ? notfound : 0)
-    const answeredPrim = [...this.slots.keys()].filter((i) => this.primaries[i]).length
-    const pendingPrim = this.primaries.slice(0, this.p.n).filter(Boolean).length - answeredPrim
+    let pendingPrim = 0
+    for (const i of this.asked) if (this.primaries[i] === true && !this.slots.has(i)) pendingPrim++
     return { okLike, primOkLike, ok, notfound, pendingPrim }
   }
 
   /** The read's answer once it is decided, else pending. */
   outcome(): GetOutcome {
     const c = this.counts()
-    const pending = this.p.n - this.slots.size
+    const pending = this.asked.size - this.slots.size
     if (c.okLike >= this.p.r && c.primOkLike >= this.p.pr) return this.answer()
     if (c.primOkLike + c.pendingPrim < this.p.pr) {
       return this.fail('PR_UNSATISFIED', this.p.pr, c.primOkLike)
@@ -106,7 +136,7 @@ export class GetCore {
   private fail(code: 'R_UNSATISFIED' | 'PR_UNSATISFIED', required: number, received: number): GetOutcome {
     // Decided as soon as R can no longer be met, so replies still in flight are reported too.
     const errors = [...this.slots.values()].filter((s) => s.reply.kind === 'error').length
-    const pending = this.p.n - this.slots.size
+    const pending = this.asked.size - this.slots.size
     return {
       kind: 'error',
       error: new SpineError(code, `${code === 'R_UNSATISFIED' ? 'r' : 'pr'}=${required} but ${received} replica(s) answered`, {

@@ -6,6 +6,7 @@
 import { BUCKET_DEFAULTS, KV } from '../config.js'
 import type { QuorumSpec } from '../core/quorum.js'
 import { SpineError } from '../api/errors.js'
+import type { ReadFanout } from './readWave.js'
 
 export interface BucketProps {
   n: number
@@ -16,6 +17,7 @@ export interface BucketProps {
   pw: QuorumSpec
   notfoundOk: boolean
   allowMult: boolean
+  readFanout: ReadFanout
 }
 
 /** Keys: "type" for a whole bucket type, "type/bucket" for one bucket. */
@@ -35,6 +37,9 @@ export class BucketPropsTable {
     for (const [name, o] of Object.entries(overrides)) {
       if (o.n !== undefined && (!Number.isInteger(o.n) || o.n < 1 || o.n > maxN)) {
         throw new SpineError('INVALID_ARGUMENT', `bucket props ${name}: n must be 1..${maxN}`, { name, n: o.n })
+      }
+      if (o.readFanout !== undefined && o.readFanout !== 'quorum' && o.readFanout !== 'all') {
+        throw new SpineError('INVALID_ARGUMENT', `bucket props ${name}: readFanout must be quorum or all`, { name, readFanout: String(o.readFanout) })
       }
     }
   }

@@ -12,6 +12,8 @@ export interface KvStats {
   readRepairs: number
   /** Reads whose replies came too late to repair safely (see readRepair.ts). */
   readRepairsSkipped: number
+  /** Reads that asked the replicas beyond their first R (a failure, a disagreement, or slow replies). */
+  readEscalations: number
   reaped: number
   forwarded: number
 }
@@ -32,5 +34,5 @@ export interface KvEnv {
 }
 
 export function emptyStats(): KvStats {
-  return { gets: 0, puts: 0, deletes: 0, readRepairs: 0, readRepairsSkipped: 0, reaped: 0, forwarded: 0 }
+  return { gets: 0, puts: 0, deletes: 0, readRepairs: 0, readRepairsSkipped: 0, readEscalations: 0, reaped: 0, forwarded: 0 }
 }

@@ -1,17 +1,21 @@
 /**
- * A quorum read: ask every replica of the (by default sloppy) preference list, answer as soon as GetCore says the
- * read is decided, then (once every replica has answered) repair the stale ones.
+ * A quorum read: ask R replicas of the (by default sloppy) preference list first (readWave.ts),
+ * the rest when those fail, disagree or are slow; answer as soon as GetCore says the read is
+ * decided, then (once every replica asked has answered) repair the stale ones.
  */
 import type { SpineError } from '../api/errors.js'
 import { encodeBKey, type BKey } from '../core/hash.js'
-import { GetCore } from '../core/getCore.js'
+import { GetCore, type ReplicaReply } from '../core/getCore.js'
 import type { KvObject } from '../core/object.js'
 import { resolveQuorum } from '../core/quorum.js'
+import type { TimerHandle } from '../core/env.js'
 import type { VClock } from '../core/vclock.js'
+import { KV } from '../config.js'
 import type { KvEnv } from './env.js'
 import { readRepair } from './readRepair.js'
 import { replicaGet } from './replicaCalls.js'
 import { primaryFlags, replicaPlan } from './replicaPlan.js'
+import { firstWave } from './readWave.js'
 import { checkTimeout, type ReadOptions } from './request.js'
 import { Settle } from './settle.js'
 
@@ -36,26 +40,47 @@ export async function kvGet(env: KvEnv, bk: BKey, opts: ReadOptions = {}): Promi
   const timeoutMs = checkTimeout(opts.timeoutMs)
   const plan = replicaPlan(env, bk, n, opts.sloppyQuorum)
   const pl = plan.pl
-  const core = new GetCore(params, primaryFlags(plan))
+  const wave = firstWave(pl, env.self, Math.max(params.r, params.pr), props.readFanout)
+  const core = new GetCore(params, primaryFlags(plan), [...wave, ...plan.missing])
   for (const i of plan.missing) core.add(i, { kind: 'error', code: 'UNREACHABLE' })
   const settle = new Settle<GetResult>(env.clock, timeoutMs, () => errorOf(core.timeout(timeoutMs)))
   const k = encodeBKey(bk)
   const started = env.clock.now()
+  const ask = (i: number): void => {
+    core.ask(i)
+    void replicaGet(env, pl[i]!, k, timeoutMs).then((reply) => onReply(i, reply))
+  }
+  // Asks every replica not asked yet; once only, from whichever reason comes first.
+  let escalation: TimerHandle | undefined
+  const escalate = (): void => {
+    if (escalation !== undefined) env.clock.clearTimer(escalation)
+    escalation = undefined
+    const rest = core.unasked()
+    if (rest.length > 0) env.stats.readEscalations++
+    for (const i of rest) ask(i)
+  }
   const decide = (): void => {
     const o = core.outcome()
+    if (o.kind === 'pending') return
+    if (o.kind === 'error' && core.unasked().length > 0) return escalate()
+    if (escalation !== undefined) env.clock.clearTimer(escalation)
+    escalation = undefined
     if (o.kind === 'error') settle.fail(o.error)
     else if (o.kind === 'ok') settle.ok({ obj: o.obj, context: o.obj.clock })
-    else if (o.kind === 'notfound') settle.ok({ obj: undefined, context: [] })
+    else settle.ok({ obj: undefined, context: [] })
   }
+  const onReply = (i: number, reply: ReplicaReply): void => {
+    core.add(i, reply)
+    decide()
+    if (!core.askedReceived()) return
+    // Copies that disagree: read the rest too, so read repair settles all N, not just those asked.
+    if (core.unasked().length > 0 && core.repairs().length > 0) return escalate()
+    if (core.unasked().length === 0) readRepair(env, pl, k, core, params.allowMult, timeoutMs, started)
+  }
+  if (core.unasked().length > 0) escalation = env.clock.setTimer(KV.readEscalateMs, escalate)
   // Unfilled slots alone may already decide the read (PR above the primaries that are up).
   if (plan.missing.length > 0) decide()
-  pl.forEach((entry, i) => {
-    void replicaGet(env, entry, k, timeoutMs).then((reply) => {
-      core.add(i, reply)
-      decide()
-      if (core.allReceived()) readRepair(env, pl, k, core, params.allowMult, timeoutMs, started)
-    })
-  })
+  for (const i of wave) ask(i)
   return settle.promise
 }
 

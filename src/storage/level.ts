@@ -197,6 +197,7 @@ export class LevelBackend implements Backend {
     this.batcher = new TickBatcher({
       batch: rawBatch(db),
       getMany: (keys) => db.getMany(keys) as Promise<Array<Buffer | undefined>>,
+      getSync: (key) => db.getSync(key),
     })
   }
 

@@ -97,3 +97,33 @@ t.test('drain waits for queued and in-flight writes', async (t) => {
   await b.drain()
   t.equal(f.data.get('d')?.toString(), '1')
 })
+
+t.test('a store with synchronous reads: each read goes straight to it, still behind pending writes', async (t) => {
+  const f = fakeDb()
+  let syncReads = 0
+  const db: BatchDb = {
+    ...f.db,
+    getSync(key) {
+      syncReads++
+      if (key.toString() === 'broken') throw new Error('corruption')
+      return f.data.get(key.toString())
+    },
+  }
+  const b = new TickBatcher(db)
+  f.data.set('a', k('stored'))
+  t.equal((await b.get(k('a')))?.toString(), 'stored')
+  t.equal(syncReads, 1)
+  t.equal(f.calls.getMany, 0, 'no getMany at all')
+  let release!: () => void
+  f.holdUntil(new Promise<void>((r) => (release = r)))
+  const w = b.write([put('a', 'newer')], false)
+  t.equal((await b.get(k('a')))?.toString(), 'newer', 'a write still in flight answers for its key')
+  t.equal(syncReads, 1, 'without asking the store')
+  release()
+  await w
+  await b.drain()
+  t.equal((await b.get(k('a')))?.toString(), 'newer', 'once written, from the store')
+  t.equal(syncReads, 2)
+  await t.rejects(b.get(k('broken')), /corruption/, 'a failing read rejects, it does not throw')
+  t.same(b.stats.readCalls, 3)
+})
