@@ -6,6 +6,7 @@ import t from 'tap'
 import { connect, SpineError, type SpineClient } from '../src/client/index.js'
 import { cli, startCluster, type TestCluster } from './harness/devCluster.js'
 import { codeOf } from './harness/codeOf.js'
+import { KV } from '../src/config.js'
 
 let cluster: TestCluster
 const clients: SpineClient[] = []
@@ -105,4 +106,33 @@ t.test('kill -9 one node: R=2 and W=2 work, R=3 and PR=3 fail typed; restart hea
   t.equal(read.value?.toString(), 'v1')
   await waitFor('read repair of n3', () => n3copy('during'))
   t.pass('read repair copied the key to n3')
+})
+
+t.test('putMany: every valid item stored on all N replicas, each bad one refused in its place', async (t) => {
+  const c1 = await clientOf(1)
+  const items = [
+    { bucket: 'bulk', key: 'a', value: 'one' },
+    { bucket: 'bulk', key: '', value: 'empty key' },
+    { bucket: 'bulk', key: 'b', value: Buffer.from([1, 2, 3]), meta: { source: 'import' } },
+    { bucket: 'bulk', key: 'c', value: 'bad context', context: Buffer.from([0xc1]) },
+    { bucket: 'bulk', key: 'd', value: 'four', type: 'default', contentType: 'text/csv' },
+  ]
+  const r = await c1.putMany(items, { w: 'all' })
+  t.equal(r.stored, 3)
+  t.same(r.errors.map((e) => [e.index, e.code]), [[1, 'KEY_TOO_LONG'], [3, 'INVALID_CONTEXT']])
+  const c3 = await clientOf(3)
+  t.equal((await c3.get('bulk', 'a')).value?.toString(), 'one')
+  t.same([...(await c3.get('bulk', 'b')).value!], [1, 2, 3])
+  t.equal((await c3.get('bulk', 'd')).siblings[0]!.contentType, 'text/csv')
+  t.equal((await c3.get('bulk', 'c')).found, false, 'the refused item wrote nothing')
+  const copies = await c3.replicas('bulk', 'b')
+  t.equal(copies.filter((x) => x.found).length, 3, 'w=all: every primary holds the write')
+})
+
+t.test('putMany refuses a batch over KV.maxBatchItems whole, and a non-list', async (t) => {
+  const c1 = await clientOf(1)
+  const many = Array.from({ length: KV.maxBatchItems + 1 }, (_, i) => ({ bucket: 'bulk', key: `over${i}`, value: 'x' }))
+  t.equal(await codeOf(c1.putMany(many)), 'INVALID_ARGUMENT')
+  t.equal((await c1.get('bulk', 'over0')).found, false, 'nothing of it was written')
+  t.equal(await codeOf(c1.admin('putMany', { items: 'not a list' })), 'INVALID_ARGUMENT')
 })

@@ -2,6 +2,8 @@
  * What the key/value workloads run against: spinekv through its client, or a baseline (one
  * LevelDB in-process, etcd, Redis Cluster). A get of a missing key is not an error (found: false).
  */
+import type { BatchOutcome } from './load.js'
+
 export interface KvStore {
   /** How the summary names it: "spinekv", "level", "etcd", "redis". */
   readonly name: string
@@ -9,6 +11,8 @@ export interface KvStore {
   readonly description: string
   get(key: string): Promise<boolean>
   put(key: string, value: Buffer): Promise<void>
+  /** Several puts in one request, where the store has such a thing (the load phase uses it). */
+  putMany?(keys: readonly string[], value: Buffer): Promise<BatchOutcome>
   close(): Promise<void>
 }
 

@@ -77,7 +77,8 @@ async function loadKv(store: KvStore, cfg: BenchConfig, io: RunnerIo): Promise<L
     total: cfg.load,
     batchSize: BENCH.kvLoadBatchSize,
     concurrency: BENCH.loadConcurrency,
-    writeBatch: (from, to) => putBatch(from, to, (i) => store.put(kvKey(i), value)),
+    writeBatch: (from, to) =>
+      store.putMany ? store.putMany(Array.from({ length: to - from }, (_, k) => kvKey(from + k)), value) : putBatch(from, to, (i) => store.put(kvKey(i), value)),
     label: `load ${store.name}`,
     progress: io.progress,
   })

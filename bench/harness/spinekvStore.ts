@@ -24,6 +24,11 @@ export function spinekvStore(kv: SpineClient, o: SpinekvStoreOptions): KvStore {
     async put(key, value) {
       await kv.put(o.bucket, key, value, putOpts)
     },
+    // The load phase as a user's bulk import would run it: one batched quorum write per batch.
+    async putMany(keys, value) {
+      const r = await kv.putMany(keys.map((key) => ({ bucket: o.bucket, key, value })), putOpts)
+      return { stored: r.stored, errors: r.errors }
+    },
     close: () => kv.close(),
   }
 }

@@ -12,6 +12,7 @@ import { preflist } from '../core/ring.js'
 import type { KvEnv } from '../kv/env.js'
 import { kvDelete } from '../kv/deleteFsm.js'
 import { parseForward, parseWriteOptions } from '../kv/forward.js'
+import { putManyOp } from './putManyOp.js'
 import { kvGet } from '../kv/getFsm.js'
 import { kvPut } from '../kv/putFsm.js'
 import { checkBKey, checkBoolean, checkQuorumSpec, checkTimeout, type ReadOptions } from '../kv/request.js'
@@ -79,6 +80,8 @@ function dispatch(deps: ClientApiDeps) {
         const r = await kvPut(env, req)
         return { context: encodeContext(r.context), siblings: req.opts.returnBody ? siblingsOut(r.obj) : undefined }
       }
+      case 'putMany':
+        return putManyOp(env, body)
       case 'delete': {
         const opts = { ...parseWriteOptions(body.opts), ...readOptions(body.opts) }
         await kvDelete(env, checkBKey(body.type, body.bucket, body.key), opts)

@@ -20,6 +20,9 @@ import type {
   GetOptions,
   GetResult,
   PutOptions,
+  PutManyItem,
+  PutManyOptions,
+  PutManyResult,
   PutResult,
   ReplicaView,
   RingView,
@@ -101,6 +104,25 @@ export class SpineClient {
       opts: this.writeOpts(o),
     }
     return (await this.route(o.type, bucket, key, body, false, o.timeoutMs)) as PutResult
+  }
+
+  /**
+   * Many writes in one request (a bulk import): each item is a full quorum write judged on its
+   * own, and a failed item does not fail the others (KV.maxBatchItems per call). Not retried on
+   * another node once sent: a blind write sent twice would be two siblings.
+   */
+  async putMany(items: readonly PutManyItem[], o: PutManyOptions = {}): Promise<PutManyResult> {
+    const wire = items.map((it) => ({
+      type: it.type,
+      bucket: it.bucket,
+      key: it.key,
+      value: typeof it.value === 'string' ? Buffer.from(it.value, 'utf8') : it.value,
+      contentType: it.contentType ?? (typeof it.value === 'string' ? 'text/plain' : 'application/octet-stream'),
+      meta: it.meta,
+      context: it.context ?? null,
+    }))
+    const opts = { w: o.w, dw: o.dw, pw: o.pw, nodeConfirms: o.nodeConfirms, sloppyQuorum: o.sloppyQuorum, timeoutMs: o.timeoutMs ?? this.opts.timeoutMs }
+    return (await this.any({ op: 'putMany', items: wire, opts }, false, opts.timeoutMs)) as PutManyResult
   }
 
   async delete(bucket: string, key: string, o: DeleteOptions = {}): Promise<void> {

@@ -57,6 +57,25 @@ export interface PutOptions extends CommonOptions {
   returnBody?: boolean
 }
 
+/** One write of a putMany: a blind write unless it carries the context of an earlier read. */
+export interface PutManyItem {
+  bucket: string
+  key: string
+  value: Buffer | Uint8Array | string
+  type?: string
+  contentType?: string
+  meta?: Record<string, string>
+  context?: Buffer | null
+}
+
+export type PutManyOptions = Pick<PutOptions, 'w' | 'dw' | 'pw' | 'nodeConfirms' | 'sloppyQuorum' | 'timeoutMs'>
+
+/** How many were stored; each failure by its index in the request (the others were stored). */
+export interface PutManyResult {
+  stored: number
+  errors: Array<{ index: number; code: string; message: string }>
+}
+
 export interface DeleteOptions extends PutOptions {
   r?: QuorumSpec
   pr?: QuorumSpec
