@@ -3,16 +3,16 @@
  * a full quorum write (src/kv/putMany.ts), answered per item as DynamoDB's BatchWriteItem is, so
  * one bad item never fails its neighbours. For bulk imports; interactive writes use `put`.
  */
-import { SpineError } from './errors.js'
+import { SpineError, toSpineError } from './errors.js'
 import { KV } from '../config.js'
 import { parseForward, parseWriteOptions, type PutRequest } from '../kv/forward.js'
 import type { KvEnv } from '../kv/env.js'
-import { kvPutMany } from '../kv/putMany.js'
+import { batchReport, kvPutMany, type BatchItemError } from '../kv/putMany.js'
 
 export interface PutManyReply {
   stored: number
   /** The items that failed, by their index in the request, in order. */
-  errors: Array<{ index: number; code: string; message: string }>
+  errors: BatchItemError[]
 }
 
 export async function putManyOp(env: KvEnv, body: Record<string, unknown>): Promise<PutManyReply> {
@@ -22,7 +22,7 @@ export async function putManyOp(env: KvEnv, body: Record<string, unknown>): Prom
   }
   // One set of options for the batch: a per-item context would still go in the item.
   const opts = parseWriteOptions(body.opts)
-  const errors: PutManyReply['errors'] = []
+  const errors: BatchItemError[] = []
   const writes: Array<{ index: number; req: PutRequest }> = []
   items.forEach((item: unknown, index) => {
     try {
@@ -31,16 +31,10 @@ export async function putManyOp(env: KvEnv, body: Record<string, unknown>): Prom
       if (context !== undefined && context !== null && !(context instanceof Uint8Array)) throw new SpineError('INVALID_CONTEXT', 'context must be bytes')
       writes.push({ index, req: { ...req, opts: { ...opts, context: context ?? null, returnBody: false } } })
     } catch (e) {
-      const err = e instanceof SpineError ? e : new SpineError('INVALID_ARGUMENT', String(e))
+      const err = toSpineError(e)
       errors.push({ index, code: err.code, message: err.message })
     }
   })
   const outcomes = await kvPutMany(env, writes.map((w) => w.req))
-  let stored = 0
-  outcomes.forEach((o, k) => {
-    if (o.ok) stored++
-    else errors.push({ index: writes[k]!.index, code: o.error.code, message: o.error.message })
-  })
-  errors.sort((a, b) => a.index - b.index)
-  return { stored, errors }
+  return batchReport(writes.map((w) => w.index), outcomes, errors)
 }

@@ -22,6 +22,28 @@ import { chunksOf } from './batchChunks.js'
 
 export type PutManyOutcome = { ok: true } | { ok: false; error: SpineError }
 
+/** One item of a batch that was not stored: its position in the caller's batch, and why. */
+export interface BatchItemError {
+  index: number
+  code: string
+  message: string
+}
+
+/**
+ * A batch's answer to its caller: how many were stored, and every failure (those refused before
+ * writing, `refused`, and those kvPutMany reported, mapped back through `indexes`) by position.
+ */
+export function batchReport(indexes: readonly number[], outcomes: readonly PutManyOutcome[], refused: BatchItemError[]): { stored: number; errors: BatchItemError[] } {
+  let stored = 0
+  const errors = [...refused]
+  outcomes.forEach((o, k) => {
+    if (o.ok) stored++
+    else errors.push({ index: indexes[k]!, code: o.error.code, message: o.error.message })
+  })
+  errors.sort((a, b) => a.index - b.index)
+  return { stored, errors }
+}
+
 interface Item {
   index: number
   req: PutRequest

@@ -14,7 +14,7 @@ import { encodeContext } from '../core/objectCodec.js'
 import type { KvEnv } from '../kv/env.js'
 import { kvGet } from '../kv/getFsm.js'
 import { kvPut } from '../kv/putFsm.js'
-import { kvPutMany } from '../kv/putMany.js'
+import { batchReport, kvPutMany } from '../kv/putMany.js'
 import type { PutRequest } from '../kv/forward.js'
 import { decodeAlias, encodeAlias } from './alias.js'
 import { fail, ok, patientError, type Result } from './errors.js'
@@ -204,13 +204,7 @@ export class PatientStore {
       else errors.push({ index, code: prepared.errors[0].code, message: prepared.errors[0].message })
     })
     const outcomes = await kvPutMany(this.deps.env, writes.map((w) => w.req))
-    let stored = 0
-    outcomes.forEach((o, k) => {
-      if (o.ok) stored++
-      else errors.push({ index: writes[k]!.index, code: o.error.code, message: o.error.message })
-    })
-    errors.sort((a, b) => a.index - b.index)
-    return { stored, errors }
+    return batchReport(writes.map((w) => w.index), outcomes, errors)
   }
 
   private putOf(p: Patient, context: VClock): PutRequest {
