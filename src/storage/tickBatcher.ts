@@ -1,8 +1,9 @@
 /**
  * Gathers the LevelDB operations issued in one turn of the event loop into one `batch` and (for a
- * store without synchronous reads) one `getMany`. Each classic-level call costs 12-17 µs of main-thread time before LevelDB does any
- * work (a thread-pool hand-off and a promise), which was the largest item in a node's profile;
- * one call per tick amortises it over every vnode's operations in that tick.
+ * store without synchronous reads) one `getMany`. Each classic-level call costs 12-17 µs of
+ * main-thread time before LevelDB does any work (a thread-pool hand-off and a promise), which was
+ * the largest item in a node's profile; one call per tick amortises it over every vnode's
+ * operations in that tick.
  *
  * A read of a key with a write still pending (queued or in flight) answers from that write, so
  * callers see their own writes exactly as with unbatched calls.
