@@ -5,7 +5,7 @@
  */
 import { SpineError, toSpineError } from './errors.js'
 import { KV } from '../config.js'
-import { parseForward, parseWriteOptions, type PutRequest } from '../kv/forward.js'
+import { checkContext, parseForward, parseWriteOptions, type PutRequest } from '../kv/forward.js'
 import type { KvEnv } from '../kv/env.js'
 import { batchReport, kvPutMany, type BatchItemError } from '../kv/putMany.js'
 
@@ -27,9 +27,8 @@ export async function putManyOp(env: KvEnv, body: Record<string, unknown>): Prom
   items.forEach((item: unknown, index) => {
     try {
       const req = parseForward(item)
-      const context = (item as { context?: unknown }).context
-      if (context !== undefined && context !== null && !(context instanceof Uint8Array)) throw new SpineError('INVALID_CONTEXT', 'context must be bytes')
-      writes.push({ index, req: { ...req, opts: { ...opts, context: context ?? null, returnBody: false } } })
+      const context = checkContext((item as { context?: unknown }).context)
+      writes.push({ index, req: { ...req, opts: { ...opts, context, returnBody: false } } })
     } catch (e) {
       const err = toSpineError(e)
       errors.push({ index, code: err.code, message: err.message })

@@ -44,6 +44,12 @@ export async function connect(opts: ConnectOptions): Promise<SpineClient> {
   return client
 }
 
+/** A value as it goes on the wire, with the content type a string or bytes implies unless given. */
+function content(value: Buffer | Uint8Array | string, contentType: string | undefined): { value: Uint8Array; contentType: string } {
+  const text = typeof value === 'string'
+  return { value: text ? Buffer.from(value, 'utf8') : value, contentType: contentType ?? (text ? 'text/plain' : 'application/octet-stream') }
+}
+
 export class SpineClient {
   private readonly clock = new SystemClock()
   private readonly log: Logger = silentLogger()
@@ -98,8 +104,7 @@ export class SpineClient {
       type: o.type,
       bucket,
       key,
-      value: typeof value === 'string' ? Buffer.from(value, 'utf8') : value,
-      contentType: o.contentType ?? (typeof value === 'string' ? 'text/plain' : 'application/octet-stream'),
+      ...content(value, o.contentType),
       meta: o.meta,
       opts: this.writeOpts(o),
     }
@@ -112,17 +117,8 @@ export class SpineClient {
    * another node once sent: a blind write sent twice would be two siblings.
    */
   async putMany(items: readonly PutManyItem[], o: PutManyOptions = {}): Promise<PutManyResult> {
-    const wire = items.map((it) => ({
-      type: it.type,
-      bucket: it.bucket,
-      key: it.key,
-      value: typeof it.value === 'string' ? Buffer.from(it.value, 'utf8') : it.value,
-      contentType: it.contentType ?? (typeof it.value === 'string' ? 'text/plain' : 'application/octet-stream'),
-      meta: it.meta,
-      context: it.context ?? null,
-    }))
-    const opts = { w: o.w, dw: o.dw, pw: o.pw, nodeConfirms: o.nodeConfirms, sloppyQuorum: o.sloppyQuorum, timeoutMs: o.timeoutMs ?? this.opts.timeoutMs }
-    return (await this.any({ op: 'putMany', items: wire, opts }, false, opts.timeoutMs)) as PutManyResult
+    const wire = items.map((it) => ({ type: it.type, bucket: it.bucket, key: it.key, ...content(it.value, it.contentType), meta: it.meta, context: it.context ?? null }))
+    return (await this.any({ op: 'putMany', items: wire, opts: this.writeOpts(o) }, false, o.timeoutMs ?? this.opts.timeoutMs)) as PutManyResult
   }
 
   async delete(bucket: string, key: string, o: DeleteOptions = {}): Promise<void> {

@@ -55,6 +55,11 @@ export class GetCore {
     this.asked.add(index)
   }
 
+  /** Some slot has not been asked yet (without building the list: the get FSM asks on every reply). */
+  hasUnasked(): boolean {
+    return this.asked.size < this.p.n
+  }
+
   /** Slots not asked yet, in order. */
   unasked(): number[] {
     const out: number[] = []

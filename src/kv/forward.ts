@@ -31,19 +31,23 @@ export function parseMeta(v: unknown): Record<string, string> {
   return v as Record<string, string>
 }
 
+/** A causal context as it came from a client: bytes, or null for none (decoded later, by the vnode). */
+export function checkContext(v: unknown): Uint8Array | null {
+  if (v === undefined || v === null) return null
+  if (!(v instanceof Uint8Array)) throw new SpineError('INVALID_CONTEXT', 'context must be bytes')
+  return v
+}
+
 export function parseWriteOptions(v: unknown): WriteOptions {
   if (v === undefined || v === null) return {}
   if (!isRecord(v)) throw new SpineError('INVALID_ARGUMENT', 'options must be a map', { field: 'opts' })
-  const context = v.context
-  if (context !== undefined && context !== null && !(context instanceof Uint8Array)) {
-    throw new SpineError('INVALID_CONTEXT', 'context must be bytes')
-  }
+  const context = checkContext(v.context)
   return {
     w: checkQuorumSpec('w', v.w),
     dw: checkQuorumSpec('dw', v.dw),
     pw: checkQuorumSpec('pw', v.pw),
     timeoutMs: checkTimeout(v.timeoutMs),
-    context: context ?? null,
+    context,
     returnBody: v.returnBody === true,
     sloppyQuorum: checkBoolean('sloppyQuorum', v.sloppyQuorum),
     nodeConfirms: checkQuorumSpec('nodeConfirms', v.nodeConfirms),

@@ -62,7 +62,7 @@ export async function kvGet(env: KvEnv, bk: BKey, opts: ReadOptions = {}): Promi
   const decide = (): void => {
     const o = core.outcome()
     if (o.kind === 'pending') return
-    if (o.kind === 'error' && core.unasked().length > 0) return escalate()
+    if (o.kind === 'error' && core.hasUnasked()) return escalate()
     if (escalation !== undefined) env.clock.clearTimer(escalation)
     escalation = undefined
     if (o.kind === 'error') settle.fail(o.error)
@@ -74,10 +74,10 @@ export async function kvGet(env: KvEnv, bk: BKey, opts: ReadOptions = {}): Promi
     decide()
     if (!core.askedReceived()) return
     // Copies that disagree: read the rest too, so read repair settles all N, not just those asked.
-    if (core.unasked().length > 0 && core.repairs().length > 0) return escalate()
-    if (core.unasked().length === 0) readRepair(env, pl, k, core, params.allowMult, timeoutMs, started)
+    if (core.hasUnasked() && core.repairs().length > 0) return escalate()
+    if (!core.hasUnasked()) readRepair(env, pl, k, core, params.allowMult, timeoutMs, started)
   }
-  if (core.unasked().length > 0) escalation = env.clock.setTimer(KV.readEscalateMs, escalate)
+  if (core.hasUnasked()) escalation = env.clock.setTimer(KV.readEscalateMs, escalate)
   // Unfilled slots alone may already decide the read (PR above the primaries that are up).
   if (plan.missing.length > 0) decide()
   for (const i of wave) ask(i)
