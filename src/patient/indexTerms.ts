@@ -23,7 +23,7 @@
  * A restricted record contributes no postcode terms (it must never be found by where it lives) and a
  * redacted one no terms at all (it must never be found).
  */
-import { swapDayAndMonth } from './dates.js'
+import { dateInterval, intervalsOverlap, swapDayAndMonth, type DateInterval } from './dates.js'
 import { nameKey, nameKeyParts } from './names.js'
 import { normalisePostcode } from './postcode.js'
 import { securityCodeOf, type Patient } from './record.js'
@@ -84,16 +84,34 @@ export function indexTermChangesOfSets(old: ReadonlySet<IndexTerm>, neu: Readonl
   return { add: [...neu].filter((t) => !old.has(t)), remove: [...old].filter((t) => !neu.has(t)) }
 }
 
-/** Every term of `index` whose value lies between start and end, both included (plain string order). */
+/**
+ * Every term of `index` whose value lies between start and end, both included (plain string order),
+ * and whose birth date covers a day of `births`. The range alone is wider than the search: it starts
+ * at the year so that a partial date (1970, 1970-05) is found, and so also holds every full date
+ * from New Year to the day asked for; the date in the term rules those out without reading a record
+ * that could only score 0 (at 900,000 patients, nine of ten candidates of a trace).
+ */
 export interface IndexScan {
   readonly index: IndexName
   readonly start: string
   readonly end: string
+  readonly births: DateInterval
 }
 
 /** Values `<key>|<date>` for dates in the range, and the partial dates that overlap it. */
 function keyThenDates(index: IndexName, key: string, from: string, to: string): IndexScan {
-  return { index, start: key + SEPARATOR + from.slice(0, 4), end: key + SEPARATOR + to }
+  return { index, start: key + SEPARATOR + from.slice(0, 4), end: key + SEPARATOR + to, births: { first: from, last: to } }
+}
+
+/** The birth date a term's value carries: first in dob_family, last in the others (no key holds the separator). */
+function termBirthDate(index: string, value: string): string {
+  return index === 'dob_family' ? value.slice(0, value.indexOf(SEPARATOR)) : value.slice(value.lastIndexOf(SEPARATOR) + 1)
+}
+
+/** True if the term's birth date covers a day the scan looks for: otherwise its record scores 0 for this scan's dates. */
+export function termBornInScan(term: IndexTerm, scan: IndexScan): boolean {
+  const { index, value } = splitTerm(term)
+  return intervalsOverlap(dateInterval(termBirthDate(index, value)), scan.births)
 }
 
 /** The birth dates a day may be recorded as: the day, its month, its year. */
@@ -105,9 +123,10 @@ function familyScans(q: PatientSearchQuery): IndexScan[] {
   const f = q.family
   if (f === undefined) return []
   const { from, to, exactDay } = q.birthdate
+  const births = { first: from, last: to }
   if (!f.wildcard) return [keyThenDates('family_dob', f.key, from, to)]
-  if (exactDay) return recordedForms(from).map((d) => ({ index: 'dob_family', start: d + SEPARATOR + f.key, end: d + SEPARATOR + f.key + HIGH }))
-  return [{ index: 'family_dob', start: f.key, end: f.key + HIGH }]
+  if (exactDay) return recordedForms(from).map((d) => ({ index: 'dob_family', start: d + SEPARATOR + f.key, end: d + SEPARATOR + f.key + HIGH, births }))
+  return [{ index: 'family_dob', start: f.key, end: f.key + HIGH, births }]
 }
 
 function fuzzyScans(q: PatientSearchQuery): IndexScan[] {
@@ -138,6 +157,11 @@ export function indexScans(q: PatientSearchQuery): IndexScan[] {
 
 /** True if a term lies in a scan: for an in-memory index and for tests of indexScans. */
 export function termInScan(term: IndexTerm, scan: IndexScan): boolean {
+  return termInRange(term, scan) && termBornInScan(term, scan)
+}
+
+/** True if the term lies in the scan's range of values, whatever its birth date: what the scan's fold returns. */
+export function termInRange(term: IndexTerm, scan: IndexScan): boolean {
   const { index, value } = splitTerm(term)
   return index === scan.index && value >= scan.start && value <= scan.end
 }

@@ -1,6 +1,6 @@
 /**
  * A search's work on one node: scan the node's index once per range, keep the entries of the vnodes
- * its coverage plan names, read each
+ * its coverage plan names whose term carries a birth date the search can match, read each
  * candidate record from that vnode (one replica, as Riak 2i reads: a search is a trace, and the
  * record it returns is then read by NHS number at quorum), and score it. Only the hash partitions
  * the plan gives a vnode are answered, so each record is scored on one node only.
@@ -13,7 +13,7 @@ import { PATIENT_LIMITS } from './limits.js'
 import { mergeSiblings } from './merge.js'
 import { searchable } from './restrict.js'
 import { MatchCollector, type ScoredPatient } from './score.js'
-import { indexScans } from './indexTerms.js'
+import { indexScans, termBornInScan } from './indexTerms.js'
 import type { PatientSearchQuery } from './searchQuery.js'
 import type { Patient } from './record.js'
 import { parseIndexEntry, scanBounds, storedPatients } from './storeIndex.js'
@@ -37,15 +37,16 @@ export interface LocalSearchResult {
 
 export async function localSearch(backend: Backend, q: number, query: PatientSearchQuery, plan: readonly LocalPlanEntry[]): Promise<LocalSearchResult> {
   const collector = new MatchCollector(query)
-  const scans = indexScans(query).map(scanBounds)
+  const scans = indexScans(query)
   const seen = new Set<string>()
   let entries = 0
   let candidates = 0
   const answers = new Map(plan.map((e) => [e.vnode, new Set(e.partitions)]))
-  search: for (const { after, before } of scans) {
-    for await (const [entry] of backend.fold(INDEX_PARTITION, { after, before })) {
+  search: for (const scan of scans) {
+    for await (const [entry] of backend.fold(INDEX_PARTITION, scanBounds(scan))) {
       if (++entries > PATIENT_LIMITS.maxSearchEntries) return tooManyEntries(entries, candidates)
-      const { vnode, objectKey } = parseIndexEntry(entry)
+      const { term, vnode, objectKey } = parseIndexEntry(entry)
+      if (!termBornInScan(term, scan)) continue
       // Another vnode's copy, or a key another node answers for: each record is read once, where the plan says.
       const mine = answers.get(vnode)
       if (!mine) continue
@@ -66,6 +67,8 @@ async function readRecord(backend: Backend, vnode: number, key: Uint8Array): Pro
   const raw = await backend.get(vnode, key)
   if (!raw) return undefined
   const [first, ...rest] = storedPatients(decodeObject(raw))
+  // One sibling is the record as parsed just now, nobody else's: no merge, and no copy to make.
+  if (rest.length === 0) return first
   return first ? mergeSiblings([first, ...rest]).patient : undefined
 }
 
