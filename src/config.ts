@@ -225,6 +225,8 @@ export const STORAGE = {
   writeBufferBytes: 16 * 1024 * 1024,
   /** Most LevelDB operations gathered into one batch or getMany per event-loop turn. */
   maxOpsPerBatch: 1_000,
+  /** Most entries a fold reads per trip to LevelDB's thread (classic-level also stops a trip at 16 KiB). */
+  foldChunkEntries: 1_000,
 } as const
 
 /** Patient records, patches and demographic search (PDS field lengths and rules). */

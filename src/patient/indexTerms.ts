@@ -95,12 +95,19 @@ export interface IndexScan {
   readonly index: IndexName
   readonly start: string
   readonly end: string
-  readonly births: DateInterval
+  readonly births: readonly DateInterval[]
 }
 
-/** Values `<key>|<date>` for dates in the range, and the partial dates that overlap it. */
-function keyThenDates(index: IndexName, key: string, from: string, to: string): IndexScan {
-  return { index, start: key + SEPARATOR + from.slice(0, 4), end: key + SEPARATOR + to, births: { first: from, last: to } }
+/**
+ * Values `<key>|<date>` for dates in the ranges, and the partial dates that overlap them: one scan
+ * from the first range's year to the last range's end. A fuzzy search's two ranges (the day, and
+ * the day with day and month swapped) lie in one year, so one scan reads them both where two scans
+ * would each read from New Year, the shorter inside the longer.
+ */
+function keyThenDates(index: IndexName, key: string, births: readonly DateInterval[]): IndexScan {
+  const first = births.reduce((a, b) => (b.first < a ? b.first : a), births[0]!.first)
+  const last = births.reduce((a, b) => (b.last > a ? b.last : a), births[0]!.last)
+  return { index, start: key + SEPARATOR + first.slice(0, 4), end: key + SEPARATOR + last, births }
 }
 
 /** The birth date a term's value carries: first in dob_family, last in the others (no key holds the separator). */
@@ -111,7 +118,8 @@ function termBirthDate(index: string, value: string): string {
 /** True if the term's birth date covers a day the scan looks for: otherwise its record scores 0 for this scan's dates. */
 export function termBornInScan(term: IndexTerm, scan: IndexScan): boolean {
   const { index, value } = splitTerm(term)
-  return intervalsOverlap(dateInterval(termBirthDate(index, value)), scan.births)
+  const born = dateInterval(termBirthDate(index, value))
+  return scan.births.some((b) => intervalsOverlap(born, b))
 }
 
 /** The birth dates a day may be recorded as: the day, its month, its year. */
@@ -123,26 +131,26 @@ function familyScans(q: PatientSearchQuery): IndexScan[] {
   const f = q.family
   if (f === undefined) return []
   const { from, to, exactDay } = q.birthdate
-  const births = { first: from, last: to }
-  if (!f.wildcard) return [keyThenDates('family_dob', f.key, from, to)]
+  const births = [{ first: from, last: to }]
+  if (!f.wildcard) return [keyThenDates('family_dob', f.key, births)]
   if (exactDay) return recordedForms(from).map((d) => ({ index: 'dob_family', start: d + SEPARATOR + f.key, end: d + SEPARATOR + f.key + HIGH, births }))
   return [{ index: 'family_dob', start: f.key, end: f.key + HIGH, births }]
 }
 
 function fuzzyScans(q: PatientSearchQuery): IndexScan[] {
   const { from, to, exactDay } = q.birthdate
-  const ranges: [string, string][] = [[from, to]]
+  const births: DateInterval[] = [{ first: from, last: to }]
   const swapped = exactDay ? swapDayAndMonth(from) : undefined
-  if (swapped !== undefined) ranges.push([swapped, swapped])
+  if (swapped !== undefined) births.push({ first: swapped, last: swapped })
   const names = [q.family, q.given[0]].filter((c) => c !== undefined)
   const codes = new Set(names.flatMap((c) => nameKeyParts(c.text).map(soundex)).filter((c) => c !== ''))
   const scans: IndexScan[] = []
   if (q.family !== undefined) {
-    for (const code of codes) for (const [a, b] of ranges) scans.push(keyThenDates('soundex_dob', code, a, b))
+    for (const code of codes) scans.push(keyThenDates('soundex_dob', code, births))
     // The exact names too: a name with no Latin letters has no Soundex code but must still be found.
-    for (const c of names) for (const [a, b] of ranges) scans.push(keyThenDates('family_dob', c.key, a, b))
+    for (const c of names) scans.push(keyThenDates('family_dob', c.key, births))
   } else if (q.postalCode !== undefined) {
-    for (const [a, b] of ranges) scans.push(keyThenDates('postcode_dob', q.postalCode, a, b))
+    scans.push(keyThenDates('postcode_dob', q.postalCode, births))
   }
   return scans
 }
