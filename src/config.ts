@@ -11,6 +11,13 @@ export const RING = {
   maxPartitions: 4096,
   /** Replica plans a node keeps per ring (src/kv/replicaPlan.ts); Q × N values × down-sets seen. */
   maxCachedPlans: 16384,
+  /**
+   * Node sets a coverage plan tries in its search for the fewest nodes (src/core/coverage.ts) before
+   * it takes the greedy cover instead: enough for 16 nodes at N=3 (a cover of 6 is the 14,893rd set).
+   */
+  coverageSearchSets: 20_000,
+  /** Coverage plans a node keeps per ring: one per N, asking node and set of nodes up. */
+  maxCachedCoveragePlans: 256,
 } as const
 
 /** Bucket properties of the default bucket type (Riak's defaults, allow_mult on as for typed buckets). */

@@ -58,7 +58,7 @@ async function askAll(env: KvEnv, params: WireParams, local: (plan: LocalPlanEnt
   const n = env.props.get(PATIENT_TYPE, PATIENT_BUCKET).n
   const failed = new Set<string>()
   for (;;) {
-    const nodes = byNode(coveragePlan(env.ring(), n, (node) => env.isUp(node) && !failed.has(node)))
+    const nodes = byNode(coveragePlan(env.ring(), n, (node) => env.isUp(node) && !failed.has(node), env.self))
     const outcomes = await Promise.allSettled(
       [...nodes].map(async ([node, plan]): Promise<WireSearchReply> => {
         if (node === env.self) return encodeLocalResult(await local(plan))
