@@ -7,6 +7,7 @@ import { CLI } from '../config.js'
 import type { RingView } from '../node/membershipOps.js'
 import { HOST_HELP, hostOf, withClient } from './client.js'
 import { fail, printJson, table } from './format.js'
+import { stateOf, transfersTable } from './transfersTable.js'
 
 interface Common {
   host?: string
@@ -116,33 +117,7 @@ async function transfers(o: Common & { local?: boolean; watch?: boolean }): Prom
 }
 
 function printTransfers(t: ClusterTransfers): void {
-  if (t.transfers.length === 0) process.stdout.write('no transfers running or waiting\n')
-  else {
-    const rows = t.transfers.map((x) => [x.kind, x.partition, x.from, x.to, stateOf(x), `${x.itemsSent}/${x.itemsTotal || '?'}`, mib(x.bytesSent ?? 0), x.state === 'running' ? `${x.rate}/s` : '', bar(x)])
-    process.stdout.write(table(['kind', 'partition', 'from', 'to', 'state', 'items', 'sent', 'rate', 'progress'], rows) + '\n')
-    // Why a transfer is not progressing, in full: a table cell would be cut or stretch every row.
-    for (const x of t.transfers) {
-      if (x.lastError) process.stdout.write(`${x.kind} p${x.partition} ${x.from}->${x.to}: ${x.failures} failed attempt(s), last: ${x.lastError}\n`)
-    }
-  }
-  if (t.unreachable.length) process.stdout.write(`not answering: ${t.unreachable.join(', ')} (their handoffs are not shown)\n`)
-}
-
-/** The state, with when a failed transfer is tried again. */
-function stateOf(x: TransferView): string {
-  if (x.state !== 'retrying' || x.retryAt === null || x.retryAt === undefined) return x.state
-  return `retrying in ${Math.max(0, Math.round((x.retryAt - Date.now()) / 1000))}s`
-}
-
-function mib(bytes: number): string {
-  return bytes === 0 ? '' : `${(bytes / 1024 / 1024).toFixed(1)} MiB`
-}
-
-/** A static bar for the one-shot table: 20 cells of the items sent so far. */
-function bar(x: TransferView): string {
-  if (x.state !== 'running' || x.itemsTotal === 0) return ''
-  const cells = Math.min(20, Math.round((20 * x.itemsSent) / x.itemsTotal))
-  return `[${'#'.repeat(cells)}${'.'.repeat(20 - cells)}]`
+  process.stdout.write(transfersTable(t, Date.now()))
 }
 
 /** Live progress bars, one per running transfer, until nothing is running, waiting or blocked. */
@@ -158,7 +133,7 @@ async function watch(o: Common & { local?: boolean }): Promise<void> {
       const t = await client.transfers({ local: o.local })
       for (const x of t.transfers) {
         const id = `${x.kind} p${x.partition} ${x.from}->${x.to}`
-        const payload = { id, rate: x.rate, state: x.lastError ? `${stateOf(x)} (last: ${x.lastError})` : x.state }
+        const payload = { id, rate: x.rate, state: x.lastError ? `${stateOf(x, Date.now())} (last: ${x.lastError})` : x.state }
         const b = bars.get(id) ?? multi.create(Math.max(1, x.itemsTotal), 0, payload)
         bars.set(id, b)
         b.setTotal(Math.max(1, x.itemsTotal, x.itemsSent))
