@@ -213,7 +213,8 @@ export const CLIENT = {
   replyGraceMs: 2_000,
   /**
    * Bytes of values (with keys and metadata) in one putMany request: a larger call is sent as
-   * several requests. Half NET.maxFrameBytes; KV.maxBatchItems values of 1 MiB would be 2 GiB.
+   * several requests (one over KV.maxBatchItems is still refused whole). Half NET.maxFrameBytes;
+   * KV.maxBatchItems values of 1 MiB would be 2 GiB.
    */
   maxBatchBytes: 8 * 1024 * 1024,
 } as const

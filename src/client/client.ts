@@ -122,15 +122,18 @@ export class SpineClient {
 
   /**
    * Many writes in one request (a bulk import): each item is a full quorum write judged on its
-   * own, and a failed item does not fail the others. A call of more than KV.maxBatchItems items or
-   * CLIENT.maxBatchBytes of values goes as several requests, one after another (src/client/batches.ts).
-   * Not retried on another node once sent: a blind write sent twice would be two siblings.
+   * own, and a failed item does not fail the others (KV.maxBatchItems per call; more is refused
+   * whole). A call of more than CLIENT.maxBatchBytes of values goes as several requests, one after
+   * another (src/client/batches.ts). Not retried on another node once sent: a blind write sent
+   * twice would be two siblings.
    */
   async putMany(items: readonly PutManyItem[], o: PutManyOptions = {}): Promise<PutManyResult> {
     const wire = items.map((it) => ({ type: it.type, bucket: it.bucket, key: it.key, ...content(it.value, it.contentType), meta: it.meta, context: it.context ?? null }))
-    const parts = cutByBytes(wire, wireBytes, KV.maxBatchItems, CLIENT.maxBatchBytes)
     const opts = this.writeOpts(o)
-    const r = await sendInParts(parts, async (part) => (await this.any({ op: 'putMany', items: part, opts }, false, o.timeoutMs ?? this.opts.timeoutMs)) as PutManyResult)
+    const send = async (part: readonly unknown[]) => (await this.any({ op: 'putMany', items: part, opts }, false, o.timeoutMs ?? this.opts.timeoutMs)) as PutManyResult
+    // Over the count the node refuses the call whole: sent as it is, never cut into parts it would take.
+    if (wire.length > KV.maxBatchItems) return send(wire)
+    const r = await sendInParts(cutByBytes(wire, wireBytes, KV.maxBatchItems, CLIENT.maxBatchBytes), send)
     return { stored: r.stored, errors: [...r.errors] }
   }
 

@@ -183,8 +183,9 @@ t.test('a transfer that fails says why in its status and the log, and is retried
   }
   const opts = { checkIntervalMs: 10_000, checkOnUp: true, maxConcurrent: 2, batchSize: 100, batchBytes: 1 << 20, batchTimeoutMs: 1_000, retryDelayMs: 5_000, maxRetryDelayMs: 8_000, maxHintedKeys: 1_000 }
   const m = new HandoffManager({ self: 'a', ring: () => ring, clock, transport, host, isUp: () => true, log }, opts)
-  const settle = async () => {
-    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
+  // Until the attempt started by a check has settled (the memory backend and the vnode take a few turns).
+  const settle = async (done: () => boolean | Promise<boolean> = () => !m.transfers().some((x) => x.state === 'running')) => {
+    for (let i = 0; i < 2_000 && !(await done()); i++) await new Promise((r) => setTimeout(r, 1))
   }
   await m.check()
   await settle()
@@ -214,8 +215,9 @@ t.test('a transfer that fails says why in its status and the log, and is retried
   t.equal(calls, 3, 'a member heard coming back is retried at once')
 
   refuse = false
-  clock.t += 5_000
+  clock.t += 8_000
   await m.check()
+  await settle(() => backend.isEmpty(p))
   await settle()
   await m.check()
   t.ok(await backend.isEmpty(p), 'once the owner accepts, the partition goes home')
