@@ -31,6 +31,8 @@ function worstMessage(maxItems: number, maxBytes: number, largestItem: number): 
 t.test('values, objects and frames: each limit below the next', async (t) => {
   t.ok(LIMITS.maxValueBytes <= LIMITS.maxObjectBytes, 'a value fits an object')
   t.ok(maxObjectItem + PER_ITEM + ENVELOPE <= F, `the largest object with its key (${maxObjectItem}) travels alone in one frame (${F})`)
+  // A connection is closed as stuck above this: the largest frame must queue behind another.
+  t.ok(NET.maxQueuedBytesPerConnection >= 2 * F, 'two frames of the largest size can be queued for one peer')
 })
 
 t.test('a handoff batch (hinted and ownership transfers) always fits a frame', async (t) => {
