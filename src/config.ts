@@ -102,10 +102,24 @@ export const HANDOFF = {
   maxConcurrent: 2,
   /** Objects sent in one handoff message; each batch is acknowledged before its items are deleted. */
   batchSize: 100,
+  /**
+   * Bytes of keys and stored objects in one handoff message (hinted and ownership transfers): a
+   * batch ends at whichever of batchSize and this comes first, and an object larger than this goes
+   * alone. A quarter of NET.maxFrameBytes: 100 objects of 1 MiB could never be sent as one frame.
+   */
+  batchBytes: 4 * 1024 * 1024,
   /** Largest batch a receiver accepts (a peer sending more is refused with INVALID_ARGUMENT). */
   maxBatchItems: 10_000,
   /** How long one batch waits for the owner's acknowledgement before the transfer stops and retries later. */
   batchTimeoutMs: 30_000,
+  /**
+   * After a transfer fails, how long before that partition is tried again (sooner when its owner is
+   * heard coming back up), doubling with each failure in a row up to maxRetryDelayMs: a transfer
+   * that cannot progress is retried at this pace, never in a loop. Short, because the usual failure
+   * is an owner that is just coming back.
+   */
+  retryDelayMs: 1_000,
+  maxRetryDelayMs: 30_000,
   /** Keys a node holds for partitions it does not own before it refuses new hinted writes (HINTED_STORE_FULL). */
   maxHintedKeys: 1_000_000,
 } as const
@@ -173,8 +187,10 @@ export const AAE = {
   maxRepairsPerExchange: 1_000,
   /** Differing segments one exchange asks the keys of. */
   maxSegmentsPerExchange: 4_096,
-  /** Keys with their hashes one segment listing returns at most. */
+  /** Keys with their hashes one segment listing returns at most, and */
   maxKeysPerListing: 20_000,
+  /** bytes of keys one listing returns at most: 20,000 keys of the longest bucket and key (~850 bytes) would not fit a frame. */
+  maxListingBytes: 4 * 1024 * 1024,
   /** Level-1 width of each tree (leveled_tictac's "small" is 256; 64 keeps a tree at 64 KB). */
   branches: 64,
   /** Segments per branch (leveled_tictac uses 256). Both are powers of two. */
@@ -195,6 +211,12 @@ export const CLIENT = {
   defaultPort: 8711,
   /** The coordinator enforces an operation's timeout; the client waits this much longer for the coordinator's answer. */
   replyGraceMs: 2_000,
+  /**
+   * Bytes of values (with keys and metadata) in one putMany request: a larger call is sent as
+   * several requests (one over KV.maxBatchItems is still refused whole). Half NET.maxFrameBytes;
+   * KV.maxBatchItems values of 1 MiB would be 2 GiB.
+   */
+  maxBatchBytes: 8 * 1024 * 1024,
 } as const
 
 /** Local development cluster (`spinekv dev start`). */
@@ -286,6 +308,12 @@ export const PATIENT = {
   maxAliasHops: 3,
   /** Bytes of a Patient request body (a full record is ~6 KB); larger is refused before parsing. */
   maxBodyBytes: 64 * 1024,
+  /**
+   * Bytes of one stored record (its JSON): a larger one is refused on write and is not a record to
+   * search or index (a raw KV write could put one there). Twice maxBodyBytes, so no body the HTTP API
+   * accepts is refused; it bounds a node's search reply (maxSearchResults + 1 records) well inside a frame.
+   */
+  maxRecordBytes: 128 * 1024,
   /** Records in one bulk load request (`spinekv load`, the bench's load phase). */
   maxLoadBatch: 500,
   /** How long a client waits for one load batch (hundreds of writes), rather than one operation's timeout. */

@@ -7,6 +7,7 @@ import { CLI } from '../config.js'
 import type { RingView } from '../node/membershipOps.js'
 import { HOST_HELP, hostOf, withClient } from './client.js'
 import { fail, printJson, table } from './format.js'
+import { stateOf, transfersTable } from './transfersTable.js'
 
 interface Common {
   host?: string
@@ -45,7 +46,7 @@ export function registerCluster(program: Command): void {
   common(cluster.command('aae-status').description('active anti-entropy per partition: tree state, last exchange, keys repaired, on every member'))
     .option('--node <name>', 'only this member')
     .action((o: Common & { node?: string }) => aaeStatus(o).catch(fail))
-  common(cluster.command('transfers').description('handoffs running, waiting (for a slot) and blocked (owner down), cluster-wide'))
+  common(cluster.command('transfers').description('handoffs running, waiting (for a slot), retrying (the last attempt failed: says why) and blocked (owner down), cluster-wide'))
     .option('--local', "only the asked node's own handoffs")
     .option('--watch', 'in a terminal: progress bars, refreshed until no handoff is left')
     .action((o: Common & { local?: boolean; watch?: boolean }) => transfers(o).catch(fail))
@@ -116,19 +117,7 @@ async function transfers(o: Common & { local?: boolean; watch?: boolean }): Prom
 }
 
 function printTransfers(t: ClusterTransfers): void {
-  if (t.transfers.length === 0) process.stdout.write('no transfers running or waiting\n')
-  else {
-    const rows = t.transfers.map((x) => [x.kind, x.partition, x.from, x.to, x.state, `${x.itemsSent}/${x.itemsTotal || '?'}`, x.state === 'running' ? `${x.rate}/s` : '', bar(x)])
-    process.stdout.write(table(['kind', 'partition', 'from', 'to', 'state', 'items', 'rate', 'progress'], rows) + '\n')
-  }
-  if (t.unreachable.length) process.stdout.write(`not answering: ${t.unreachable.join(', ')} (their handoffs are not shown)\n`)
-}
-
-/** A static bar for the one-shot table: 20 cells of the items sent so far. */
-function bar(x: TransferView): string {
-  if (x.state !== 'running' || x.itemsTotal === 0) return ''
-  const cells = Math.min(20, Math.round((20 * x.itemsSent) / x.itemsTotal))
-  return `[${'#'.repeat(cells)}${'.'.repeat(20 - cells)}]`
+  process.stdout.write(transfersTable(t, Date.now()))
 }
 
 /** Live progress bars, one per running transfer, until nothing is running, waiting or blocked. */
@@ -144,7 +133,7 @@ async function watch(o: Common & { local?: boolean }): Promise<void> {
       const t = await client.transfers({ local: o.local })
       for (const x of t.transfers) {
         const id = `${x.kind} p${x.partition} ${x.from}->${x.to}`
-        const payload = { id, rate: x.rate, state: x.state }
+        const payload = { id, rate: x.rate, state: x.lastError ? `${stateOf(x, Date.now())} (last: ${x.lastError})` : x.state }
         const b = bars.get(id) ?? multi.create(Math.max(1, x.itemsTotal), 0, payload)
         bars.set(id, b)
         b.setTotal(Math.max(1, x.itemsTotal, x.itemsSent))

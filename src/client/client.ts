@@ -9,6 +9,7 @@ import { partitionOf } from '../core/hash.js'
 import type { RpcChannel } from '../net/rpc.js'
 import { silentLogger, type Logger } from '../node/log.js'
 import { SystemClock } from '../node/realEnv.js'
+import { cutByBytes, sendInParts } from './batches.js'
 import { openChannel } from './nodeConnection.js'
 import { PatientsClient } from './patients.js'
 import { PATIENT_BUCKET, PATIENT_TYPE } from '../patient/storeIndex.js'
@@ -45,6 +46,14 @@ export async function connect(opts: ConnectOptions): Promise<SpineClient> {
 }
 
 /** A value as it goes on the wire, with the content type a string or bytes implies unless given. */
+/** A putMany item's bytes as sent, near enough to cut requests well inside a frame (field names and headers are the rest). */
+function wireBytes(it: { type?: string; bucket: string; key: string; value: Uint8Array; contentType: string; meta?: Record<string, string>; context: Uint8Array | null }): number {
+  const utf8 = (s: string | undefined) => (s === undefined ? 0 : Buffer.byteLength(s, 'utf8'))
+  let meta = 0
+  for (const [k, v] of Object.entries(it.meta ?? {})) meta += utf8(k) + utf8(v)
+  return it.value.byteLength + utf8(it.bucket) + utf8(it.key) + utf8(it.type) + utf8(it.contentType) + (it.context?.byteLength ?? 0) + meta
+}
+
 function content(value: Buffer | Uint8Array | string, contentType: string | undefined): { value: Uint8Array; contentType: string } {
   const text = typeof value === 'string'
   return { value: text ? Buffer.from(value, 'utf8') : value, contentType: contentType ?? (text ? 'text/plain' : 'application/octet-stream') }
@@ -113,12 +122,19 @@ export class SpineClient {
 
   /**
    * Many writes in one request (a bulk import): each item is a full quorum write judged on its
-   * own, and a failed item does not fail the others (KV.maxBatchItems per call). Not retried on
-   * another node once sent: a blind write sent twice would be two siblings.
+   * own, and a failed item does not fail the others (KV.maxBatchItems per call; more is refused
+   * whole). A call of more than CLIENT.maxBatchBytes of values goes as several requests, one after
+   * another (src/client/batches.ts). Not retried on another node once sent: a blind write sent
+   * twice would be two siblings.
    */
   async putMany(items: readonly PutManyItem[], o: PutManyOptions = {}): Promise<PutManyResult> {
     const wire = items.map((it) => ({ type: it.type, bucket: it.bucket, key: it.key, ...content(it.value, it.contentType), meta: it.meta, context: it.context ?? null }))
-    return (await this.any({ op: 'putMany', items: wire, opts: this.writeOpts(o) }, false, o.timeoutMs ?? this.opts.timeoutMs)) as PutManyResult
+    const opts = this.writeOpts(o)
+    const send = async (part: readonly unknown[]) => (await this.any({ op: 'putMany', items: part, opts }, false, o.timeoutMs ?? this.opts.timeoutMs)) as PutManyResult
+    // Over the count the node refuses the call whole: sent as it is, never cut into parts it would take.
+    if (wire.length > KV.maxBatchItems) return send(wire)
+    const r = await sendInParts(cutByBytes(wire, wireBytes, KV.maxBatchItems, CLIENT.maxBatchBytes), send)
+    return { stored: r.stored, errors: [...r.errors] }
   }
 
   async delete(bucket: string, key: string, o: DeleteOptions = {}): Promise<void> {

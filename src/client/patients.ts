@@ -8,6 +8,7 @@ import type { Operation } from 'fast-json-patch'
 import { PATIENT_ERROR_CODES, type PatientError, type PatientErrorCode } from '../patient/errors.js'
 import type { Patient } from '../patient/record.js'
 import { PATIENT } from '../config.js'
+import { sendInParts } from './batches.js'
 
 export type { Patient } from '../patient/record.js'
 export type JsonPatchOperation = Operation
@@ -124,9 +125,14 @@ export class PatientsClient {
     return unwrap(await this.t.byKey(source, { op: 'pmerge', source, target }, false))
   }
 
-  /** Bulk load of new records (at most PATIENT.maxLoadBatch): validated, written without a read. */
+  /**
+   * Bulk load of new records (at most PATIENT.maxLoadBatch): validated, written without a read. A
+   * batch whose request would not fit a frame (records of up to PATIENT.maxRecordBytes each) is
+   * halved and sent as parts, one after another; nothing is measured on the way when it fits.
+   */
   async loadBatch(records: readonly unknown[]): Promise<LoadResult> {
     // A batch is many writes: it gets its own, longer budget than one operation's.
-    return (await this.t.any({ op: 'pload', records }, false, PATIENT.loadBatchTimeoutMs)) as LoadResult
+    const r = await sendInParts([records], async (part) => (await this.t.any({ op: 'pload', records: part }, false, PATIENT.loadBatchTimeoutMs)) as LoadResult)
+    return { stored: r.stored, errors: [...r.errors] }
   }
 }

@@ -13,6 +13,25 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type FrameListener = (frame: unknown) => void
 export type CloseListener = (reason: SpineError) => void
 
+/** Errors send() threw before queuing anything: that frame never left this process. */
+const unsent = new WeakSet<SpineError>()
+
+/**
+ * Whether this error is a frame this process refused to send (FRAME_TOO_LARGE from send()), so
+ * the request is known not to have reached the peer and may be split and sent again. An error the
+ * peer replied is a new object (SpineError.fromWire), never in the set, even with the same code.
+ */
+export function neverSent(e: unknown): boolean {
+  return e instanceof SpineError && unsent.has(e)
+}
+
+/** The FRAME_TOO_LARGE of a frame refused before it was queued (neverSent is true of it). */
+export function unsentFrameTooLarge(size: number, max: number): SpineError {
+  const e = new SpineError('FRAME_TOO_LARGE', `frame of ${size} bytes exceeds the limit of ${max}`, { size, max })
+  unsent.add(e)
+  return e
+}
+
 export interface ConnectionOptions {
   maxFrameBytes?: number
   maxQueuedBytes?: number
@@ -77,12 +96,7 @@ export class FramedConnection {
     if (this.reason) throw this.closedError()
     const frame = encodeFrame(payload)
     const size = frame.length - HEADER_BYTES
-    if (size > this.maxFrameBytes) {
-      throw new SpineError('FRAME_TOO_LARGE', `frame of ${size} bytes exceeds the limit of ${this.maxFrameBytes}`, {
-        size,
-        max: this.maxFrameBytes,
-      })
-    }
+    if (size > this.maxFrameBytes) throw unsentFrameTooLarge(size, this.maxFrameBytes)
     this.checkQueue(frame.length)
     this.queue.push(frame)
     this.queuedBytes += frame.length

@@ -118,7 +118,7 @@ export class SpineNode {
     )
     // A member back from down may be owed hinted data: look now rather than at the next tick.
     this.detector.onUp = () => this.handoff.ownerUp()
-    const aaeServer = { store: this.trees, manager: this.aae, maxKeysPerListing: aae.maxKeysPerListing }
+    const aaeServer = { store: this.trees, manager: this.aae, maxKeysPerListing: aae.maxKeysPerListing, maxListingBytes: aae.maxListingBytes }
     deps.transport.serve(clusterHandler(this.env, this.vnodes, deps.info, (n) => this.detector.heard(n), this.handoff, this.ringManager, aaeServer))
   }
 

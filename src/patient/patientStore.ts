@@ -17,7 +17,8 @@ import { kvPut } from '../kv/putFsm.js'
 import { batchReport, kvPutMany } from '../kv/putMany.js'
 import type { PutRequest } from '../kv/forward.js'
 import { decodeAlias, encodeAlias } from './alias.js'
-import { fail, ok, patientError, type Result } from './errors.js'
+import { fail, fromStoreError, ok, patientError, type Result } from './errors.js'
+import { SpineError, toSpineError } from '../api/errors.js'
 import { PATIENT_LIMITS } from './limits.js'
 import { mergeSiblings } from './merge.js'
 import { isValidNhsNumber } from './nhsNumber.js'
@@ -200,17 +201,27 @@ export class PatientStore {
     const writes: { index: number; req: PutRequest }[] = []
     records.forEach((body, index) => {
       const prepared = prepareCreate(body, now)
-      if (prepared.ok) writes.push({ index, req: this.putOf(prepared.value, []) })
-      else errors.push({ index, code: prepared.errors[0].code, message: prepared.errors[0].message })
+      if (!prepared.ok) return void errors.push({ index, code: prepared.errors[0].code, message: prepared.errors[0].message })
+      try {
+        writes.push({ index, req: this.putOf(prepared.value, []) })
+      } catch (e) {
+        const err = fromStoreError(toSpineError(e))
+        errors.push({ index, code: err.code, message: err.message })
+      }
     })
     const outcomes = await kvPutMany(this.deps.env, writes.map((w) => w.req))
     return batchReport(writes.map((w) => w.index), outcomes, errors)
   }
 
+  /** The write of a record; VALUE_TOO_LARGE above PATIENT.maxRecordBytes, which bounds a search reply. */
   private putOf(p: Patient, context: VClock): PutRequest {
+    const value = encodePatient(p)
+    if (value.byteLength > PATIENT_LIMITS.maxRecordBytes) {
+      throw new SpineError('VALUE_TOO_LARGE', `record ${p.id} is ${value.byteLength} bytes; at most ${PATIENT_LIMITS.maxRecordBytes}`, { size: value.byteLength, max: PATIENT_LIMITS.maxRecordBytes })
+    }
     return {
       bk: patientBKey(p.id),
-      content: { value: encodePatient(p), contentType: PATIENT_CONTENT_TYPE, meta: {}, deleted: false },
+      content: { value, contentType: PATIENT_CONTENT_TYPE, meta: {}, deleted: false },
       opts: { context: context.length ? encodeContext(context) : null },
     }
   }

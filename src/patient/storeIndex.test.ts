@@ -16,6 +16,7 @@ import { INDEX_PARTITION, isObjectPartition } from '../node/partitionSpace.js'
 import { Vnode } from '../node/vnode.js'
 import { MemoryBackend } from '../storage/memory.js'
 import { encodeAlias } from './alias.js'
+import { PATIENT_LIMITS } from './limits.js'
 import { examplePatient } from './examples.js'
 import { indexScans, indexTerms, termInRange, type IndexScan } from './indexTerms.js'
 import { nhsNumberFromPrefix } from './nhsNumber.js'
@@ -501,4 +502,11 @@ t.test('encodePatient: the bytes it made read back as the record without a parse
   t.not(parsed, p, 'a copy (as a replica receives it) is parsed')
   t.same(parsed, p, 'to the same record')
   t.same(JSON.parse(bytes.toString('utf8')), p, 'the stored form is the record as JSON')
+})
+
+t.test('a value larger than PATIENT.maxRecordBytes is not a record: not indexed, not searched', async (t) => {
+  const p = examplePatient()
+  const padded = Buffer.from(JSON.stringify({ ...p, pad: 'x'.repeat(PATIENT_LIMITS.maxRecordBytes) }), 'utf8')
+  t.equal(parseStoredPatient(padded, PATIENT_CONTENT_TYPE), undefined, 'a raw KV write of a huge "Patient" is ignored')
+  t.ok(parseStoredPatient(Buffer.from(JSON.stringify(p), 'utf8'), PATIENT_CONTENT_TYPE), 'a record of the usual size is one')
 })

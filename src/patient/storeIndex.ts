@@ -18,6 +18,7 @@ import type { BatchOp } from '../storage/backend.js'
 import { indexTermChangesOfSets, type IndexScan } from './indexTerms.js'
 import { indexTerms } from './indexTerms.js'
 import type { Patient } from './record.js'
+import { PATIENT_LIMITS } from './limits.js'
 
 /** Where patient records live: bucket type `pds`, bucket `Patient`, key the NHS number. */
 export const PATIENT_TYPE = 'pds'
@@ -59,6 +60,8 @@ export function encodePatient(p: Patient): Buffer {
 /** A stored sibling's record, or undefined if it is not one (a tombstone, an alias, bytes a raw KV write left). */
 export function parseStoredPatient(value: Uint8Array, contentType: string): Patient | undefined {
   if (contentType === ALIAS_CONTENT_TYPE) return undefined
+  // Larger than the patient API ever writes: not a record, and it would swell a search reply past a frame.
+  if (value.byteLength > PATIENT_LIMITS.maxRecordBytes) return undefined
   const known = encodedHere.get(value)
   if (known) return known
   try {

@@ -27,6 +27,8 @@ const SIM_HANDOFF_CHECK_MS = 1_000
 const SIM_AAE = { tickMs: 500, exchangesPerTick: 4, recheckMs: 20_000, concurrency: 1, branches: 4, segmentsPerBranch: 16, rebuildRateKeysPerSec: 0, rebuildBatch: 100, requestTimeoutMs: 2_000 }
 /** A batch lost to a partition must not hold its transfer past the settle time (HANDOFF's 30 s would). */
 const SIM_HANDOFF_BATCH_TIMEOUT_MS = 2_000
+/** A failed transfer is tried again after one check interval, never later (HANDOFF's doubling up to 30 s would outlast the settle time). */
+const SIM_HANDOFF_RETRY_MS = SIM_HANDOFF_CHECK_MS
 
 export interface ClusterSpec {
   nodes: readonly string[]
@@ -193,7 +195,7 @@ export class SimCluster {
       // As a real process: heartbeats drive sloppy quorum, and hinted data goes home on the sim clock.
       heartbeat: { intervalMs: FAILURE.heartbeatIntervalMs, timeoutMs: FAILURE.heartbeatTimeoutMs },
       // The 'nohandoff' plant sets a check interval beyond the run, and no check on up either.
-      handoff: { checkIntervalMs: this.spec.handoffCheckMs ?? SIM_HANDOFF_CHECK_MS, checkOnUp: this.spec.handoffCheckMs === undefined, batchTimeoutMs: SIM_HANDOFF_BATCH_TIMEOUT_MS },
+      handoff: { checkIntervalMs: this.spec.handoffCheckMs ?? SIM_HANDOFF_CHECK_MS, checkOnUp: this.spec.handoffCheckMs === undefined, batchTimeoutMs: SIM_HANDOFF_BATCH_TIMEOUT_MS, retryDelayMs: SIM_HANDOFF_RETRY_MS, maxRetryDelayMs: SIM_HANDOFF_RETRY_MS },
       membership: this.spec.membership ? this.membershipFor(m) : undefined,
       aae: { ...SIM_AAE, enabled: this.spec.aae },
     })

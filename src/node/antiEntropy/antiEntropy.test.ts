@@ -179,3 +179,29 @@ t.test('--aae off: no trees, no exchanges, and peers wait rather than fail', asy
     t.ok(s.partitions.every((p) => p.tree === 'off'))
   }
 })
+
+t.test('a segment listing stops at its byte bound as well as its key count', async (t) => {
+  const backend = new MemoryBackend()
+  await backend.open()
+  const clock = new SystemClock()
+  const log = silentLogger()
+  const props = new BucketPropsTable({}, 8)
+  const opts = { shape: { branches: 8, segmentsPerBranch: 8 }, rebuildRateKeysPerSec: 0, rebuildBatch: 50 }
+  const store = new TreeStore({ backend, clock, log, q: 8, props }, opts)
+  const v = new Vnode(2, 'n1', backend, clock, log, undefined, [store.hook()])
+  await store.init()
+  // Long keys (400 bytes), as a bucket and key near their limits make them.
+  const longKey = (i: number) => encodeBKey({ type: 'default', bucket: 'aae', key: `${i}`.padStart(400, 'k') })
+  for (let i = 0; i < 200; i++) await v.coordinate(longKey(i), { context: [], content: { value: Buffer.from('x'), contentType: 't', meta: {}, deleted: false, lastModified: 1 }, allowMult: true, sync: false })
+  await store.folded()
+  const all = new Set(Array.from({ length: 64 }, (_, s) => s))
+  const listings = await Promise.all(store.treeIds(2).map(async (id) => ({ id, keys: await store.keysIn(2, id.hp, id.n, all, { keys: 1_000, bytes: 1 << 20 }) })))
+  const { id: tree, keys: everything } = listings.sort((a, b) => b.keys.length - a.keys.length)[0]!
+  t.ok(everything.length > 10, `unbounded: every key of tree ${tree.hp}/${tree.n} (${everything.length})`)
+  const keyBytes = everything[0]![0].byteLength
+  const bounded = await store.keysIn(2, tree.hp, tree.n, all, { keys: 1_000, bytes: 10 * keyBytes + 200 })
+  t.equal(bounded.length, 10, `bounded by bytes: 10 keys of ${keyBytes} bytes`)
+  t.same(bounded.map(([k]) => Buffer.from(k).toString('hex')), everything.slice(0, 10).map(([k]) => Buffer.from(k).toString('hex')), 'the first ones, in key order')
+  t.equal((await store.keysIn(2, tree.hp, tree.n, all, { keys: 1_000, bytes: 1 })).length, 1, 'a key larger than the bound is listed alone')
+  t.equal((await store.keysIn(2, tree.hp, tree.n, all, { keys: 7, bytes: 1 << 20 })).length, 7, 'and the count still bounds it')
+})

@@ -15,7 +15,7 @@ import { encodeObject } from '../../core/objectCodec.js'
 import { bytesToU32, differing, type TictacTree } from '../../core/tictacTree.js'
 import type { KvEnv } from '../../kv/env.js'
 import { replicaGet, replicaMerge } from '../../kv/replicaCalls.js'
-import type { TreeStore } from './treeStore.js'
+import type { ListingLimit, TreeStore } from './treeStore.js'
 
 export interface ExchangeLimits {
   /** Differing branches are compared again after this long; only those that still differ go further. */
@@ -23,6 +23,8 @@ export interface ExchangeLimits {
   maxRepairsPerExchange: number
   maxSegmentsPerExchange: number
   maxKeysPerListing: number
+  /** Bytes of keys one listing holds at most (with maxKeysPerListing: a listing always fits a frame). */
+  maxListingBytes: number
   requestTimeoutMs: number
 }
 
@@ -90,7 +92,7 @@ export async function runExchange(env: KvEnv, store: TreeStore, plan: ExchangePl
     // Different roots but no branch that differed twice: writes were in flight. Not "same" to
     // the scheduler (segments stays -1), so the list is looked at again soon.
     if (segs.length === 0) return done('same', undefined, true)
-    const keys = await differingKeys(store, plan, segs, ask, limits.maxKeysPerListing)
+    const keys = await differingKeys(store, plan, segs, ask, { keys: limits.maxKeysPerListing, bytes: limits.maxListingBytes })
     result.keysDiffering = keys.length
     const todo = keys.slice(0, limits.maxRepairsPerExchange)
     for (let i = 0; i < todo.length; i += REPAIRS_IN_FLIGHT) {
@@ -145,7 +147,7 @@ async function differingSegments(mine: TictacTree, ask: Ask, limit: number, paus
 }
 
 /** Keys of the differing segments whose hashes differ or that one side lacks, in key order. */
-async function differingKeys(store: TreeStore, plan: ExchangePlan, segs: number[], ask: Ask, limit: number): Promise<Uint8Array[]> {
+async function differingKeys(store: TreeStore, plan: ExchangePlan, segs: number[], ask: Ask, limit: ListingLimit): Promise<Uint8Array[]> {
   const [local, remote] = await Promise.all([store.keysIn(plan.p, plan.hp, plan.n, new Set(segs), limit), ask({ op: 'aaeKeys', s: segs })])
   if (!Array.isArray(remote.keys)) bad('keys must be a list')
   const theirs = new Map<string, number>()

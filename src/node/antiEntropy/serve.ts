@@ -14,6 +14,7 @@ export interface AaeServer {
   store: TreeStore
   manager: AaeManager
   maxKeysPerListing: number
+  maxListingBytes: number
 }
 
 export async function serveAae(env: KvEnv, aae: AaeServer | undefined, req: AaeRequest): Promise<unknown> {
@@ -31,14 +32,15 @@ export async function serveAae(env: KvEnv, aae: AaeServer | undefined, req: AaeR
     case 'aaeBranches':
       return { built: true, l1: u32ToBytes(tree.level1) }
     case 'aaeSegs': {
-      if (req.b.some((b) => b >= tree.shape.branches)) throw new SpineError('INVALID_ARGUMENT', 'branch out of range')
+      // Each branch at most once: the reply is 4 bytes per segment asked, so this bounds it by the tree's size.
+      if (req.b.some((b) => b >= tree.shape.branches) || new Set(req.b).size !== req.b.length) throw new SpineError('INVALID_ARGUMENT', 'branch out of range or asked twice')
       const spb = tree.shape.segmentsPerBranch
       const out = new Uint32Array(req.b.length * spb)
       req.b.forEach((b, i) => out.set(tree.branch(b), i * spb))
       return { built: true, segs: u32ToBytes(out) }
     }
     case 'aaeKeys': {
-      const keys = await aae.store.keysIn(req.p, req.hp, req.n, new Set(req.s), aae.maxKeysPerListing)
+      const keys = await aae.store.keysIn(req.p, req.hp, req.n, new Set(req.s), { keys: aae.maxKeysPerListing, bytes: aae.maxListingBytes })
       return { built: true, keys }
     }
   }

@@ -33,6 +33,16 @@ import type { Logger } from '../log.js'
 import { isObjectPartition } from '../partitionSpace.js'
 import type { VnodeChange, VnodeWriteHook } from '../vnodeHooks.js'
 
+
+/** A segment listing's bound: keys, and bytes of keys. */
+export interface ListingLimit {
+  keys: number
+  bytes: number
+}
+
+/** What one listing entry adds beside its key: the 32-bit hash and msgpack's array and bin headers. */
+export const LISTING_ENTRY_BYTES = 16
+
 export type TreeState = 'rebuilding' | 'built'
 
 export interface TreeStoreDeps {
@@ -308,20 +318,27 @@ export class TreeStore {
     return bytes
   }
 
-  /** Keys of one tree's segments with their object hashes, from the store (a fold of the vnode). */
-  async keysIn(p: number, hp: number, n: number, segs: ReadonlySet<number>, limit: number): Promise<Array<[Uint8Array, number]>> {
+  /**
+   * Keys of one tree's segments with their object hashes, from the store (a fold of the vnode), at
+   * most `limit.keys` of them and `limit.bytes` of keys (LISTING_ENTRY_BYTES more each), so the
+   * listing always fits one reply frame however long the keys.
+   */
+  async keysIn(p: number, hp: number, n: number, segs: ReadonlySet<number>, limit: ListingLimit): Promise<Array<[Uint8Array, number]>> {
     const out: Array<[Uint8Array, number]> = []
+    let bytes = 0
     const total = this.opts.shape.branches * this.opts.shape.segmentsPerBranch
     for await (const [k, v] of this.deps.backend.fold(p)) {
       if (!segs.has(keyHash(k) & (total - 1))) continue
       const info = this.keyInfo(k)
       if (!info || info.hp !== hp || info.n !== n) continue
+      if (bytes + k.byteLength + LISTING_ENTRY_BYTES > limit.bytes && out.length > 0) break
       try {
         out.push([k, objectHash(k, decodeObject(v))])
       } catch {
         continue
       }
-      if (out.length >= limit) break
+      bytes += k.byteLength + LISTING_ENTRY_BYTES
+      if (out.length >= limit.keys) break
     }
     return out
   }

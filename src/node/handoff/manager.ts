@@ -2,8 +2,12 @@
  * Hands hinted data home. On a timer of the injected clock it lists the partitions this node
  * holds but does not own, recounts the hinted keys (HintedCount's truth), and starts a transfer
  * for each whose owner the failure detector holds up, at most `maxConcurrent` at once. A failed
- * transfer (owner gone again, ring mismatch) is dropped and picked up by a later check.
+ * transfer (owner gone again, ring mismatch, a batch refused) is dropped, logged with its reason,
+ * listed as `retrying` with that reason, and started again `retryDelayMs` later, doubling with each
+ * failure in a row up to `maxRetryDelayMs` (or as soon as a member that was down is heard again):
+ * never relaunched in a loop that shows `running` forever.
  */
+import { toSpineError } from '../../api/errors.js'
 import { Ticker } from '../ticker.js'
 import type { Clock } from '../../core/env.js'
 import type { PendingMove } from '../../core/clusterRing.js'
@@ -24,8 +28,18 @@ export interface HandoffOptions {
   checkOnUp: boolean
   maxConcurrent: number
   batchSize: number
+  batchBytes: number
   batchTimeoutMs: number
+  retryDelayMs: number
+  maxRetryDelayMs: number
   maxHintedKeys: number
+}
+
+/** The last failure of a partition's transfer, kept until one succeeds. */
+interface Failure {
+  error: string
+  count: number
+  retryAt: number
 }
 
 /** Committed ownership moves, from the cluster ring (absent: static membership, none). */
@@ -56,6 +70,8 @@ export class HandoffManager {
   private readonly moving = new Map<number, string>()
   private waiting: number[] = []
   private blocked: number[] = []
+  private retrying: number[] = []
+  private readonly failures = new Map<number, Failure>()
   /** Keys per hinted partition at the last recount. */
   private counts = new Map<number, number>()
   private readonly ticker: Ticker
@@ -90,6 +106,9 @@ export class HandoffManager {
 
   /** The detector heard a member that was down: it may be owed hinted data. */
   ownerUp(): void {
+    // A member back up may be the one a failed transfer could not reach: try those again now.
+    const now = this.deps.clock.now()
+    for (const f of this.failures.values()) f.retryAt = Math.min(f.retryAt, now)
     if (this.opts.checkOnUp && this.ticker.running) void this.check()
   }
 
@@ -108,10 +127,13 @@ export class HandoffManager {
       // ring as it is now, never on a snapshot from before them.
       const ring = this.deps.ring()
       const hinted = [...this.counts.keys()].filter((p) => this.isHinted(p))
+      for (const p of [...this.failures.keys()]) if (!hinted.includes(p) && !this.isMoving(p)) this.failures.delete(p)
       this.startMoves(ring)
-      const plan = planTransfers(hinted, ring, this.deps.isUp, new Set(this.running.keys()), this.opts.maxConcurrent)
+      const backingOff = (p: number) => this.backingOff(p) && this.deps.isUp(ring.owners[p]!)
+      const plan = planTransfers(hinted.filter((p) => !backingOff(p)), ring, this.deps.isUp, new Set(this.running.keys()), this.opts.maxConcurrent)
       this.waiting = plan.waiting
-      this.blocked = hinted.filter((p) => !plan.start.includes(p) && !plan.waiting.includes(p) && !this.running.has(p))
+      this.retrying = hinted.filter((p) => backingOff(p) && !this.running.has(p))
+      this.blocked = hinted.filter((p) => !plan.start.includes(p) && !plan.waiting.includes(p) && !this.retrying.includes(p) && !this.running.has(p))
       for (const p of plan.start) this.launch(p, ring)
       // The same tick forgets reaped tombstones older than the reap memory's window.
       for (const p of this.deps.host.active()) await this.deps.host.vnode(p).sweepReaps(VNODE.reapSweepLimit)
@@ -127,6 +149,10 @@ export class HandoffManager {
     const ring = this.deps.ring()
     const from = this.deps.self
     const now = this.deps.clock.now()
+    const failure = (p: number) => {
+      const f = this.failures.get(p)
+      return { lastError: f?.error ?? null, failures: f?.count ?? 0 }
+    }
     const running = [...this.running.values()].map(({ transfer, startedAt, kind }): TransferStatus => ({
       kind,
       partition: transfer.partition,
@@ -136,19 +162,40 @@ export class HandoffManager {
       itemsSent: transfer.itemsSent,
       // Ownership moves are not counted ahead (a fold of the whole partition): 0 means unknown.
       itemsTotal: kind === 'ownership' ? 0 : Math.max(this.counts.get(transfer.partition) ?? 0, transfer.itemsSent),
+      bytesSent: transfer.bytesSent,
       rate: now > startedAt ? Math.round((transfer.itemsSent * 1000) / (now - startedAt)) : 0,
       startedAt,
+      ...failure(transfer.partition),
+      retryAt: null,
     }))
-    const idle = (state: 'waiting' | 'blocked') => (p: number): TransferStatus => ({
-      kind: 'hinted', partition: p, from, to: ring.owners[p]!, state, itemsSent: 0, itemsTotal: this.counts.get(p) ?? 0, rate: 0, startedAt: null,
+    const idle = (state: 'waiting' | 'blocked' | 'retrying') => (p: number): TransferStatus => ({
+      kind: 'hinted', partition: p, from, to: ring.owners[p]!, state, itemsSent: 0, itemsTotal: this.counts.get(p) ?? 0, bytesSent: 0, rate: 0, startedAt: null,
+      ...failure(p),
+      retryAt: state === 'retrying' ? (this.failures.get(p)?.retryAt ?? null) : null,
     })
     const notRunning = (p: number) => !this.running.has(p)
     const moves = (this.deps.moves?.outgoing() ?? [])
       .filter((m) => notRunning(m.partition))
-      .map((m): TransferStatus => ({
-        kind: 'ownership', partition: m.partition, from, to: m.to, state: this.deps.isUp(m.to) ? 'waiting' : 'blocked', itemsSent: 0, itemsTotal: 0, rate: 0, startedAt: null,
-      }))
-    return [...running, ...this.waiting.filter(notRunning).map(idle('waiting')), ...this.blocked.filter(notRunning).map(idle('blocked')), ...moves]
+      .map((m): TransferStatus => {
+        const state = !this.deps.isUp(m.to) ? 'blocked' : this.backingOff(m.partition) ? 'retrying' : 'waiting'
+        return {
+          kind: 'ownership', partition: m.partition, from, to: m.to, state, itemsSent: 0, itemsTotal: 0, bytesSent: 0, rate: 0, startedAt: null,
+          ...failure(m.partition),
+          retryAt: state === 'retrying' ? (this.failures.get(m.partition)?.retryAt ?? null) : null,
+        }
+      })
+    const idleOf = (list: number[], state: 'waiting' | 'blocked' | 'retrying') => list.filter(notRunning).map(idle(state))
+    return [...running, ...idleOf(this.waiting, 'waiting'), ...idleOf(this.retrying, 'retrying'), ...idleOf(this.blocked, 'blocked'), ...moves]
+  }
+
+  /** Whether the partition's last transfer failed and its retry time has not come. */
+  private backingOff(p: number): boolean {
+    const f = this.failures.get(p)
+    return f !== undefined && f.retryAt > this.deps.clock.now()
+  }
+
+  private isMoving(p: number): boolean {
+    return (this.deps.moves?.outgoing() ?? []).some((m) => m.partition === p)
   }
 
   /** What this node holds for others: `spinekv cluster status` sums it over the members. */
@@ -181,10 +228,24 @@ export class HandoffManager {
     for (const p of [...this.moving.keys()]) if (!outgoing.some((m) => m.partition === p) && !this.running.has(p)) this.moving.delete(p)
     for (const m of outgoing) {
       if (this.running.size >= this.opts.maxConcurrent) return
-      if (this.running.has(m.partition) || !this.deps.isUp(m.to)) continue
+      if (this.running.has(m.partition) || !this.deps.isUp(m.to) || this.backingOff(m.partition)) continue
       this.moving.set(m.partition, m.to)
       this.launch(m.partition, ring, m.to, () => this.deps.moves!.done(m))
     }
+  }
+
+  private failed(p: number, to: string, kind: 'hinted' | 'ownership', transfer: Transfer, e: unknown): void {
+    const err = toSpineError(e)
+    const count = (this.failures.get(p)?.count ?? 0) + 1
+    const delay = Math.min(this.opts.maxRetryDelayMs, this.opts.retryDelayMs * 2 ** Math.min(count - 1, 30))
+    const retryAt = this.deps.clock.now() + delay
+    this.failures.set(p, { error: `${err.code}: ${err.message}`, count, retryAt })
+    // Listed as retrying at once, not only from the next check's lists.
+    if (!this.retrying.includes(p) && kind === 'hinted') this.retrying = [...this.retrying, p]
+    this.deps.log.warn(
+      { partition: p, to, kind, code: err.code, err: err.message, data: err.data, failures: count, items: transfer.itemsSent, retryInMs: delay },
+      'handoff stopped; retried later',
+    )
   }
 
   private launch(p: number, ring: Ring, moveTo?: string, done?: () => Promise<void>): void {
@@ -195,6 +256,7 @@ export class HandoffManager {
       vnode: this.deps.host.vnode(p),
       ringChecksum: ringChecksum(ring),
       batchSize: this.opts.batchSize,
+      batchBytes: this.opts.batchBytes,
       batchTimeoutMs: this.opts.batchTimeoutMs,
       keep: moveTo !== undefined,
       // A hinted copy is deleted only while this node still does not own the partition.
@@ -207,9 +269,10 @@ export class HandoffManager {
       .run()
       .then(async () => {
         await done?.()
-        this.deps.log.info({ partition: p, to, kind, items: transfer.itemsSent }, 'handoff finished')
+        this.failures.delete(p)
+        this.deps.log.info({ partition: p, to, kind, items: transfer.itemsSent, bytes: transfer.bytesSent }, 'handoff finished')
       })
-      .catch((e: unknown) => this.deps.log.warn({ partition: p, to, kind, err: String(e) }, 'handoff stopped; retried at the next check'))
+      .catch((e: unknown) => this.failed(p, to, kind, transfer, e))
       .finally(() => {
       this.running.delete(p)
       // Recount and start the next waiting partition now rather than at the next tick.
