@@ -187,9 +187,9 @@ export const AAE = {
   maxRepairsPerExchange: 1_000,
   /** Differing segments one exchange asks the keys of. */
   maxSegmentsPerExchange: 4_096,
-  /** Keys with their hashes one segment listing returns at most, and */
+  /** Keys with their hashes one segment listing returns at most (maxListingBytes also bounds it). */
   maxKeysPerListing: 20_000,
-  /** bytes of keys one listing returns at most: 20,000 keys of the longest bucket and key (~850 bytes) would not fit a frame. */
+  /** Bytes of keys one listing returns at most: 20,000 keys of the longest bucket and key (~850 bytes) would not fit a frame. */
   maxListingBytes: 4 * 1024 * 1024,
   /** Level-1 width of each tree (leveled_tictac's "small" is 256; 64 keeps a tree at 64 KB). */
   branches: 64,
