@@ -82,7 +82,8 @@ export async function handlePb(deps: PbDeps, session: PbSession, frame: PbFrame,
     case MSG.GetClientIdReq:
       return send(MSG.GetClientIdResp, 'RpbGetClientIdResp', { client_id: session.clientId })
     case MSG.SetClientIdReq:
-      session.clientId = decodePb<{ client_id: Uint8Array }>('RpbSetClientIdReq', body).client_id
+      // A copy: the decoded field is a view into the socket's chunk, which it would keep alive.
+      session.clientId = Buffer.from(decodePb<{ client_id: Uint8Array }>('RpbSetClientIdReq', body).client_id)
       return send(MSG.SetClientIdResp)
     case MSG.GetServerInfoReq:
       return send(MSG.GetServerInfoResp, 'RpbGetServerInfoResp', { node: Buffer.from(env.self), server_version: Buffer.from(deps.serverVersion) })
