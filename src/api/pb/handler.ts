@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { SpineError } from '../errors.js'
 import type { KvEnv } from '../../kv/env.js'
 import { listBuckets, listKeys } from '../../kv/listKeys.js'
-import { DEFAULT_TYPE } from '../../kv/request.js'
+import { checkBKey, DEFAULT_TYPE } from '../../kv/request.js'
 import { checkUnchanged, propsToPb, type RpbBucketProps } from './bucketProps.js'
 import { MSG, REFUSED } from './codes.js'
 import { decodePb } from './codec.js'
@@ -59,9 +59,8 @@ interface ListBucketsReq {
 }
 
 function typeName(t: Uint8Array | undefined): string {
-  const type = t === undefined || t.byteLength === 0 ? DEFAULT_TYPE : utf8Field('type', t)
-  // The bucket checks bound a type's length too; any key will do for them.
-  return bkeyOf(Buffer.from(type), Buffer.from('b'), 'k').type
+  // checkBKey bounds a type's length; any bucket and key will do for it.
+  return checkBKey(t === undefined || t.byteLength === 0 ? DEFAULT_TYPE : utf8Field('type', t), 'b', 'k').type
 }
 
 function bucketName(type: Uint8Array | undefined, bucket: Uint8Array): { type: string; bucket: string } {

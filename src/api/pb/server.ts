@@ -96,6 +96,8 @@ class PbConnection {
   private readonly session = newSession()
   private busy = false
   private closed = false
+  /** The stream's frame boundaries are lost: nothing more is read, the connection is ending. */
+  private broken = false
 
   constructor(
     private readonly socket: Socket,
@@ -116,11 +118,13 @@ class PbConnection {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.broken) return
     let frames: PbFrame[]
     try {
       frames = this.decoder.push(chunk)
     } catch (e) {
-      // The stream's boundaries are lost: say why, then close (after the replies already queued).
+      // Say why, then close; requests already read are dropped, as their replies could not follow the error.
+      this.broken = true
       this.queue.length = 0
       this.socket.pause()
       this.socket.end(this.errorFrame(e))
@@ -136,7 +140,7 @@ class PbConnection {
     this.busy = true
     try {
       for (let frame = this.queue.shift(); frame !== undefined && !this.closed; frame = this.queue.shift()) {
-        if (this.queue.length < PB.maxQueuedPerConnection) this.socket.resume()
+        if (!this.broken && this.queue.length < PB.maxQueuedPerConnection) this.socket.resume()
         await this.serve(frame)
       }
     } finally {
