@@ -21,6 +21,17 @@ t.test('RpbGetReq: field numbers and wire types as riak_kv.proto has them', asyn
   t.same(Buffer.from(encodePb('RpbGetReq', req)), bytes, 'and encodes back to the same bytes')
 })
 
+t.test('proto2 presence: an explicit false or 0 is sent and read back, an absent field stays absent', async (t) => {
+  const bytes = Buffer.from(encodePb('RpbGetReq', { bucket: Buffer.from('b'), key: Buffer.from('k'), notfound_ok: false, pr: 0 }))
+  t.same([...bytes], [0x0a, 1, 0x62, 0x12, 1, 0x6b, 0x20, 0, 0x30, 0], 'pr=4 and notfound_ok=6 on the wire')
+  const req = decodePb<RpbGetReq>('RpbGetReq', bytes)
+  t.equal(req.notfound_ok, false)
+  t.equal(req.pr, 0)
+  t.notOk('r' in req)
+  const props = decodePb<{ allow_mult?: boolean }>('RpbBucketProps', encodePb('RpbBucketProps', { allow_mult: false }))
+  t.equal(props.allow_mult, false)
+})
+
 t.test('a body that does not decode is INVALID_ARGUMENT naming the message', async (t) => {
   const cases = [Buffer.from([0xff, 0xff]), Buffer.from([0x0a, 5, 0x62]), Buffer.from([0x0a, 1, 0x62])]
   for (const body of cases) {

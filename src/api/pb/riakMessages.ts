@@ -14,7 +14,9 @@ type FieldSpec = [id: number, type: string, rule?: Rule]
 function message(fields: Record<string, FieldSpec>, nested?: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, { id: number; type: string; rule?: Rule }> = {}
   for (const [name, [id, type, rule]] of Object.entries(fields)) out[name] = rule ? { id, type, rule } : { id, type }
-  return nested ? { fields: out, nested } : { fields: out }
+  // proto2, as Riak's files are: protobufjs takes a JSON type without an edition as proto3, which
+  // drops false and 0 on the wire and loses presence (an explicit notfound_ok=false, pr=0).
+  return nested ? { edition: 'proto2', fields: out, nested } : { edition: 'proto2', fields: out }
 }
 
 const req: Rule = 'required'
