@@ -60,7 +60,7 @@ async function startCluster(aae: 'on' | 'off'): Promise<Cluster> {
   const start = async (name: string): Promise<void> => {
     const i = names.indexOf(name) + 1
     const logFd = openSync(join(dir, `${name}.log`), 'a')
-    const child = spawn(process.execPath, [MAIN, 'node', 'start', '--name', name, '--data', join(dir, name), '--cluster-port', String(port(i, 0)), '--client-port', String(port(i, 1)), '--http-port', String(port(i, 2)), '--members', members, '--aae', aae], { stdio: ['ignore', logFd, logFd] })
+    const child = spawn(process.execPath, [MAIN, 'node', 'start', '--name', name, '--data', join(dir, name), '--cluster-port', String(port(i, 0)), '--client-port', String(port(i, 1)), '--http-port', String(port(i, 2)), '--pb-port', String(port(i, 3)), '--members', members, '--aae', aae], { stdio: ['ignore', logFd, logFd] })
     procs.set(name, child)
     for (let t = 0; t < 300; t++) {
       try {

@@ -82,6 +82,18 @@ export const NET = {
   reconnectBackoffMs: 200,
 } as const
 
+/** Riak's Protocol Buffers port (src/api/pb): the limits of one listener. */
+export const PB = {
+  /** Riak's PB port, for a node started without --pb-port. */
+  defaultPort: 8087,
+  /** Largest frame (code byte plus message) a client may send; a bigger length closes the connection. A value is at most LIMITS.maxValueBytes, so 2 MiB leaves room for its metadata. */
+  maxFrameBytes: 2 * 1024 * 1024,
+  /** PB connections accepted by one node (further ones are closed at once). */
+  maxConnections: 10_000,
+  /** Requests read ahead on one connection (a client pipelining); past this the socket is paused, not refused. Requests are answered one at a time, in order, as Riak does. */
+  maxQueuedPerConnection: 64,
+} as const
+
 /** Failure detection: heartbeats over the cluster port and a fixed silence timeout. */
 export const FAILURE = {
   /** How often a node pings each peer. */
@@ -149,6 +161,14 @@ export const KV = {
   tombstoneReapDelayMs: 3_000,
   /** Coordinations in flight per node before new ones are refused with OVERLOADED. */
   maxInFlightOps: 20_000,
+  /** Stored entries one vnode reads for one page of a key or bucket listing (src/kv/listKeys.ts); each page is one streamed reply. */
+  listPageEntries: 1_000,
+  /** Largest page a peer may ask a vnode for (more is refused with INVALID_ARGUMENT). */
+  maxListPage: 10_000,
+  /** Vnodes a listing reads from at once across the cluster. */
+  listConcurrency: 4,
+  /** Distinct buckets a bucket listing may find before it is refused (it holds them to drop duplicates). */
+  maxListBuckets: 100_000,
   /** Writes one batched put (kvPutMany: a bulk load) carries; more is refused before any is written. */
   maxBatchItems: 2_000,
   /** Objects per batched replica message (vcoordMany / vputMany), and */
@@ -224,7 +244,7 @@ export const DEV = {
   nodes: 3,
   dir: './data/dev',
   basePort: 8700,
-  /** Port stride per node: cluster base+10i, client base+10i+1, HTTP base+10i+2. */
+  /** Port stride per node: cluster base+10i, client base+10i+1, HTTP base+10i+2, Protocol Buffers base+10i+3. */
   portStride: 10,
   startTimeoutMs: 30_000,
   stopTimeoutMs: 10_000,

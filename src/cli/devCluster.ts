@@ -1,6 +1,7 @@
 /**
  * A local cluster of real node processes on 127.0.0.1, for development, tests and benchmarks.
- * Node i (from 1) listens on cluster port base+10i, client port base+10i+1, HTTP base+10i+2.
+ * Node i (from 1) listens on cluster port base+10i, client port base+10i+1, HTTP base+10i+2 and
+ * Riak's Protocol Buffers port base+10i+3.
  * The state file dev.json in the cluster directory records names, ports and pids.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -20,6 +21,8 @@ export interface DevNode {
   clusterPort: number
   clientPort: number
   httpPort: number
+  /** Riak's PB port (absent in a dev.json written before it had one: then base+10i+3). */
+  pbPort?: number
   /** Added by `dev add`: started without --members, as a cluster of one until `cluster join`. */
   standalone?: boolean
 }
@@ -41,7 +44,7 @@ export function planNodes(dir: string, count: number, basePort: number): DevNode
 /** Node i of a dev cluster: its name, data directory and ports by the port scheme. */
 export function planNode(dir: string, i: number, basePort: number): DevNode {
   const base = basePort + DEV.portStride * i
-  return { name: `n${i}`, pid: 0, dataDir: resolve(dir, `n${i}`), clusterPort: base, clientPort: base + 1, httpPort: base + 2 }
+  return { name: `n${i}`, pid: 0, dataDir: resolve(dir, `n${i}`), clusterPort: base, clientPort: base + 1, httpPort: base + 2, pbPort: base + 3 }
 }
 
 export function statePath(dir: string): string {
@@ -97,6 +100,7 @@ export function spawnNode(dir: string, state: DevState, node: DevNode, detached:
     '--cluster-port', String(node.clusterPort),
     '--client-port', String(node.clientPort),
     '--http-port', String(node.httpPort),
+    '--pb-port', String(node.pbPort ?? node.clusterPort + 3),
     ...(node.standalone ? [] : ['--members', membersSpec(state.nodes.filter((n) => !n.standalone))]),
     '--ring-size', String(state.ringSize),
     ...(state.bucketProps ? ['--bucket-props', state.bucketProps] : []),

@@ -24,7 +24,7 @@ export function registerDev(program: Command): void {
     .description('start the cluster (foreground unless --detach); with --node N restart one node on its old data')
     .option('--nodes <n>', 'number of nodes', String(DEV.nodes))
     .option('--dir <dir>', 'cluster directory (one data directory per node)', DEV.dir)
-    .option('--base-port <port>', 'node i listens on base+10i (cluster), +1 (client), +2 (HTTP)', String(DEV.basePort))
+    .option('--base-port <port>', 'node i listens on base+10i (cluster), +1 (client), +2 (HTTP), +3 (Riak PB)', String(DEV.basePort))
     .option('--ring-size <q>', 'partitions in the ring', String(RING.defaultPartitions))
     .option('--detach', 'return once every node answers; nodes keep running')
     .option('--node <name>', 'restart only this node (detached), e.g. n2')
@@ -34,13 +34,13 @@ export function registerDev(program: Command): void {
     .command('add')
     .description('start one more node (next index, same port scheme), not yet joined: then `spinekv cluster join`')
     .option('--dir <dir>', 'cluster directory', DEV.dir)
-    .option('--json', 'JSON {name, pid, dataDir, clusterPort, clientPort, httpPort}')
+    .option('--json', 'JSON {name, pid, dataDir, clusterPort, clientPort, httpPort, pbPort}')
     .action((o: { dir: string; json?: boolean }) => add(o).catch(fail))
   dev
     .command('status')
     .description('pid, ports and liveness of each node')
     .option('--dir <dir>', 'cluster directory', DEV.dir)
-    .option('--json', 'JSON array of {name, pid, dataDir, clusterPort, clientPort, httpPort, up}')
+    .option('--json', 'JSON array of {name, pid, dataDir, clusterPort, clientPort, httpPort, pbPort, up}')
     .action((o: { dir: string; json?: boolean }) => status(o).catch(fail))
   dev
     .command('stop')
@@ -87,7 +87,7 @@ async function add(o: { dir: string; json?: boolean }): Promise<void> {
   const state = readState(dir)
   const next = Math.max(0, ...state.nodes.map((n) => Number(n.name.slice(1)) || 0)) + 1
   const node = { ...planNode(dir, next, state.basePort), standalone: true }
-  if (node.httpPort > 65535) throw new SpineError('INVALID_ARGUMENT', `node ${node.name} would need port ${node.httpPort}`)
+  if ((node.pbPort ?? node.httpPort) > 65535) throw new SpineError('INVALID_ARGUMENT', `node ${node.name} would need port ${node.httpPort}`)
   spawnNode(dir, state, node, true)
   state.nodes.push(node)
   writeState(dir, state)
@@ -98,7 +98,7 @@ async function add(o: { dir: string; json?: boolean }): Promise<void> {
     throw e
   }
   if (o.json) return printJson(node)
-  process.stdout.write(`started ${node.name} (pid ${node.pid}): cluster 127.0.0.1:${node.clusterPort}, client 127.0.0.1:${node.clientPort}, HTTP 127.0.0.1:${node.httpPort}\n`)
+  process.stdout.write(`started ${node.name} (pid ${node.pid}): cluster 127.0.0.1:${node.clusterPort}, client 127.0.0.1:${node.clientPort}, HTTP 127.0.0.1:${node.httpPort}, PB 127.0.0.1:${node.pbPort}\n`)
   process.stdout.write(`join it: spinekv cluster join 127.0.0.1:${state.nodes[0]!.clusterPort} --host 127.0.0.1:${node.clientPort}\n`)
 }
 
@@ -123,16 +123,16 @@ async function restartOne(dir: string, name: string): Promise<void> {
 
 function printNodes(nodes: DevNode[], dir: string): void {
   process.stdout.write(`spinekv dev cluster in ${dir}\n`)
-  const rows = nodes.map((n) => [n.name, n.pid, `127.0.0.1:${n.clientPort}`, `127.0.0.1:${n.clusterPort}`, `http://127.0.0.1:${n.httpPort}`])
-  process.stdout.write(table(['node', 'pid', 'client', 'cluster', 'http'], rows) + '\n')
+  const rows = nodes.map((n) => [n.name, n.pid, `127.0.0.1:${n.clientPort}`, `127.0.0.1:${n.clusterPort}`, `http://127.0.0.1:${n.httpPort}`, `127.0.0.1:${n.pbPort ?? n.clusterPort + 3}`])
+  process.stdout.write(table(['node', 'pid', 'client', 'cluster', 'http', 'pb'], rows) + '\n')
 }
 
 async function status(o: { dir: string; json?: boolean }): Promise<void> {
   const state = readState(resolve(o.dir))
   const rows = await Promise.all(state.nodes.map(async (n) => ({ ...n, up: isAlive(n.pid) && (await ping(n.clientPort)) })))
   if (o.json) return printJson(rows)
-  const cells = rows.map((n) => [n.name, n.pid, n.up ? 'up' : 'down', n.clientPort, n.clusterPort, n.httpPort, n.dataDir])
-  process.stdout.write(table(['node', 'pid', 'status', 'client', 'cluster', 'http', 'data'], cells) + '\n')
+  const cells = rows.map((n) => [n.name, n.pid, n.up ? 'up' : 'down', n.clientPort, n.clusterPort, n.httpPort, n.pbPort ?? n.clusterPort + 3, n.dataDir])
+  process.stdout.write(table(['node', 'pid', 'status', 'client', 'cluster', 'http', 'pb', 'data'], cells) + '\n')
 }
 
 async function stop(o: { dir: string; node?: string; kill?: boolean }): Promise<void> {

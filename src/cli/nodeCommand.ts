@@ -1,7 +1,7 @@
 /** `spinekv node start`: run one node in the foreground until SIGINT/SIGTERM. */
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { AAE, RING } from '../config.js'
+import { AAE, PB, RING } from '../config.js'
 import type { BucketPropsOverrides } from '../kv/bucketProps.js'
 import { createLogger } from '../node/log.js'
 import { isNodeName, parseMembers } from '../node/members.js'
@@ -16,6 +16,7 @@ interface StartOpts {
   clusterPort: string
   clientPort: string
   httpPort: string
+  pbPort: string
   members?: string
   ringSize: string
   targetN: string
@@ -38,6 +39,7 @@ export function registerNode(program: Command): void {
     .requiredOption('--cluster-port <port>', 'node-to-node port')
     .requiredOption('--client-port <port>', 'client protocol port')
     .requiredOption('--http-port <port>', 'HTTP port (/ping, /stats)')
+    .option('--pb-port <port>', "Riak's Protocol Buffers port", String(PB.defaultPort))
     .option('--members <list>', 'static members for a new data directory: n1@host:clusterPort,n2@host:clusterPort,...')
     .option('--ring-size <q>', 'partitions in the ring (power of two)', String(RING.defaultPartitions))
     .option('--target-n <n>', 'replicas per key the claim spreads for', '3')
@@ -67,6 +69,7 @@ async function runNode(o: StartOpts): Promise<void> {
       clusterPort: intArg('cluster-port', o.clusterPort, 1, 65535)!,
       clientPort: intArg('client-port', o.clientPort, 1, 65535)!,
       httpPort: intArg('http-port', o.httpPort, 1, 65535)!,
+      pbPort: intArg('pb-port', o.pbPort, 1, 65535)!,
       members: o.members ? parseMembers(o.members) : [],
       q: intArg('ring-size', o.ringSize, RING.minPartitions, RING.maxPartitions),
       targetN: intArg('target-n', o.targetN, 1, 16),

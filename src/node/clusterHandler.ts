@@ -11,6 +11,7 @@ import type { HandoffManager } from './handoff/manager.js'
 import type { RingManager } from './ringManager.js'
 import { receiveHandoff } from './handoff/receive.js'
 import { servePatientSearch } from '../patient/localSearch.js'
+import { listPage } from './keyListing.js'
 import { serveAae, type AaeServer } from './antiEntropy/serve.js'
 import { copyToNewOwner, decodeOrThrow, hintedWrite, serveCoordMany, serveMergeMany } from './replicaWrites.js'
 
@@ -57,6 +58,9 @@ export function clusterHandler(
         return { reaped: await host.vnode(req.p).reap(req.k, decodeOrThrow(() => decodeContext(req.ctx))) }
       case 'handoff':
         return receiveHandoff(env, host, from, req, (p) => ring?.current.next.some((m) => m.partition === p && m.to === env.self) ?? false)
+      case 'vlist':
+        if (req.p < 0 || req.p >= env.ring().q) throw new SpineError('INVALID_ARGUMENT', `listing names vnode ${req.p} outside the ring`, { p: req.p })
+        return listPage(host.backend, env.ring().q, req)
       case 'psearch':
         return servePatientSearch(host.backend, env.ring().q, req.params, req.plan)
       case 'ringGet':

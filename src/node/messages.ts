@@ -4,9 +4,10 @@
  */
 import { SpineError } from '../api/errors.js'
 import type { SiblingContent } from '../core/object.js'
-import { AAE, HANDOFF, KV, MEMBERSHIP, RING } from '../config.js'
+import { AAE, HANDOFF, KV, LIMITS, MEMBERSHIP, RING } from '../config.js'
 import { parseClusterRing, type ClusterRing } from '../core/clusterRing.js'
 import { parseRingCommand, type RingCommand } from './ringCommand.js'
+import type { ListingRequest } from './keyListing.js'
 
 export type ClusterRequest =
   | { op: 'ping' }
@@ -24,6 +25,7 @@ export type ClusterRequest =
   | { op: 'kvput'; req: unknown }
   | { op: 'handoff'; p: number; items: Array<[Uint8Array, Uint8Array]>; ring: string }
   | { op: 'psearch'; params: Record<string, string[]>; plan: Array<{ vnode: number; partitions: number[] }> }
+  | ({ op: 'vlist' } & ListingRequest)
   | AaeRequest
 
 /** One write of a batched coordination (vcoordMany): vnode, key, causal context, content, allow_mult. */
@@ -140,6 +142,20 @@ function indexes(v: unknown, what: string, max: number): number[] {
   })
 }
 
+function optionalString(v: unknown, what: string, maxBytes: number): string | null {
+  if (v === null || v === undefined) return null
+  return typeof v === 'string' && Buffer.byteLength(v) <= maxBytes ? v : bad(`${what} must be a string of at most ${maxBytes} bytes`)
+}
+
+/** One page of a key or bucket listing (src/node/keyListing.ts). */
+function listingOf(body: Record<string, unknown>): ListingRequest {
+  const type = optionalString(body.type, 'type', LIMITS.maxBucketTypeBytes) ?? bad('type must be a string')
+  const parts = body.parts === null || body.parts === undefined ? null : indexes(body.parts, 'parts', RING.maxPartitions)
+  const limit = int(body.limit, 'limit')
+  if (limit < 1 || limit > KV.maxListPage) bad(`limit must be 1..${KV.maxListPage}`)
+  return { p: int(body.p, 'p'), type, bucket: optionalString(body.bucket, 'bucket', LIMITS.maxBucketBytes), parts, after: body.after == null ? null : bytes(body.after, 'after'), limit }
+}
+
 function treeOf(body: Record<string, unknown>): { p: number; hp: number; n: number } {
   const p = int(body.p, 'p')
   const hp = int(body.hp, 'hp')
@@ -184,6 +200,8 @@ export function parseClusterRequest(body: unknown): ClusterRequest {
       return { op: 'kvput', req: body.req }
     case 'psearch':
       return { op: 'psearch', params: searchParams(body.params), plan: searchPlan(body.plan) }
+    case 'vlist':
+      return { op: 'vlist', ...listingOf(body) }
     case 'handoff':
       return { op: 'handoff', p: int(body.p, 'p'), items: items(body.items), ring: typeof body.ring === 'string' ? body.ring : bad('ring must be a string') }
     case 'aaeStatus':

@@ -1,13 +1,16 @@
 /**
  * A real node process: LevelDB on disk, the cluster port (TCP transport), the client port
- * (framed RPC) and the HTTP port (src/api/http: /ping, /stats, Riak's KV routes), around one SpineNode.
+ * (framed RPC), the HTTP port (src/api/http: /ping, /stats, Riak's KV routes) and Riak's Protocol
+ * Buffers port (src/api/pb), around one SpineNode.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { clientHandler } from '../api/clientHandler.js'
 import { createHttpApi } from '../api/http/server.js'
 import { SpineError } from '../api/errors.js'
-import { FAILURE, MEMBERSHIP, NET, RING } from '../config.js'
+import { FAILURE, MEMBERSHIP, NET, PB, RING } from '../config.js'
+import { PbServer } from '../api/pb/server.js'
+import { SERVER_VERSION } from '../api/pb/version.js'
 import { parseClusterRing, singleNodeRing, staticRing, toRing, type ClusterRing, type Member, type MemberStatus } from '../core/clusterRing.js'
 import { membershipOps } from './membershipOps.js'
 import type { BucketPropsOverrides } from '../kv/bucketProps.js'
@@ -28,6 +31,8 @@ export interface NodeProcessConfig {
   clusterPort: number
   clientPort: number
   httpPort: number
+  /** Riak's Protocol Buffers port (PB.defaultPort, 8087, when not given). */
+  pbPort?: number
   members: MemberAddress[]
   q?: number
   /** The N the claim spreads replicas for (the largest bucket n in use). */
@@ -92,19 +97,21 @@ export async function startNodeProcess(cfg: NodeProcessConfig, log: Logger): Pro
     patients: node.patients,
     stats: () => ({ node: node.name, ...node.env.stats, vnodes: node.vnodes.active().length, storage: node.vnodes.backend.stats?.() ?? {} }),
   })
+  const pb = new PbServer({ env: node.env, serverVersion: SERVER_VERSION, host: cfg.host, port: cfg.pbPort ?? PB.defaultPort, log })
   try {
     await transport.listen()
     await client.listen()
     await http.listen(cfg.host, cfg.httpPort)
+    await pb.listen()
   } catch (e) {
-    await Promise.allSettled([transport.close(), client.close(), backend.close()])
+    await Promise.allSettled([transport.close(), client.close(), http.close(), pb.close(), backend.close()])
     throw e
   }
   node.start()
-  log.info({ ...info, partitions: toRing(initial).owners.filter((o) => o === cfg.name).length, q: initial.q, members: initial.members.length }, 'node started')
+  log.info({ ...info, pbPort: pb.port, partitions: toRing(initial).owners.filter((o) => o === cfg.name).length, q: initial.q, members: initial.members.length }, 'node started')
   const stop = async (): Promise<void> => {
     node.stop()
-    await Promise.allSettled([client.close(), http.close(), transport.close()])
+    await Promise.allSettled([client.close(), http.close(), pb.close(), transport.close()])
     // Last, once nothing writes: a clean save spares the next start the trees' rebuild.
     const saved = await node.saveTrees().catch((e: unknown) => (log.warn({ err: String(e) }, 'anti-entropy trees not saved'), 0))
     log.info({ vnodes: saved }, 'anti-entropy trees saved')
