@@ -134,6 +134,12 @@ t.test('PatientApiError: code and status for not found, stale version, too many 
 
   const dob = '1933-03-03'
   for (let k = 0; k < 5; k++) await kv.patients.create(person(newNhs(), 'Crowdson', `Given${'ABCDE'[k]}`, dob))
+  // A create answers at W=2 and a search reads one copy of each vnode (the fewest nodes), so a
+  // third replica still in flight may be the one read: wait until the index holds all five.
+  const settled = Date.now() + 10_000
+  while ((await kv.patients.search({ family: 'Crowdson', birthdate: dob, maxResults: 5 })).total < 5 && Date.now() < settled) {
+    await new Promise((r) => setTimeout(r, 50))
+  }
   const tooMany = await apiError(kv.patients.search({ family: 'Crowdson', birthdate: dob, maxResults: 4 }))
   t.equal(tooMany?.code, 'TOO_MANY_MATCHES', 'five matches, four allowed')
   t.equal(tooMany?.status, 422)

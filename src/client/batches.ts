@@ -13,24 +13,7 @@ export interface BatchReport {
   readonly errors: ReadonlyArray<{ index: number; code: string; message: string }>
 }
 
-/** Items in order, cut before an item that would take a part past maxItems or maxBytes (an item above maxBytes goes alone). */
-export function cutByBytes<T>(items: readonly T[], bytesOf: (item: T) => number, maxItems: number, maxBytes: number): T[][] {
-  const out: T[][] = []
-  let part: T[] = []
-  let bytes = 0
-  for (const item of items) {
-    const b = bytesOf(item)
-    if (part.length > 0 && (part.length >= maxItems || bytes + b > maxBytes)) {
-      out.push(part)
-      part = []
-      bytes = 0
-    }
-    part.push(item)
-    bytes += b
-  }
-  if (part.length > 0) out.push(part)
-  return out
-}
+export { cutByBytes } from '../core/cutByBytes.js'
 
 /** Send the parts one after another (a bulk load's back-pressure), halving any whose frame was too large to send; one report, indexes as in `items`. */
 export async function sendInParts<T>(parts: ReadonlyArray<readonly T[]>, send: (part: readonly T[]) => Promise<BatchReport>): Promise<BatchReport> {
