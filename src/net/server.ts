@@ -2,12 +2,13 @@
  * A TCP listener whose connections speak framed RPC. Serves both the node-to-node cluster port
  * and the client port; what a request means is up to the handler.
  */
-import { createServer, type Server, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { SpineError } from '../api/errors.js'
 import { NET } from '../config.js'
 import type { Clock } from '../core/env.js'
 import type { Logger } from '../node/log.js'
 import { FramedConnection } from './connection.js'
+import { Listener } from './listener.js'
 import { RpcChannel } from './rpc.js'
 
 export interface ConnInfo {
@@ -34,40 +35,25 @@ export interface FrameServerOptions {
 }
 
 export class FrameServer {
-  private readonly server: Server
+  private readonly listener: Listener
   private readonly channels = new Set<RpcChannel>()
   private readonly log: Logger
   private nextConnId = 1
   private closing = false
-  private listening = false
 
   constructor(private readonly opts: FrameServerOptions) {
     this.log = opts.log
-    this.server = createServer((socket) => this.accept(socket))
-    // Errors after bind (rare: EMFILE on accept) must not become an uncaught 'error' event.
-    this.server.on('error', (err) => {
-      if (this.listening) this.log.error({ err: err.message }, 'listener error')
-    })
+    this.listener = new Listener(opts, this.log, { error: 'listener error', listening: 'listening' }, (socket) => this.accept(socket))
   }
 
   /** Resolves once bound; rejects with the bind error (EADDRINUSE, ...). */
   listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err)
-      this.server.once('error', onError)
-      this.server.listen(this.opts.port, this.opts.host, () => {
-        this.server.off('error', onError)
-        this.listening = true
-        this.log.info({ host: this.opts.host, port: this.port }, 'listening')
-        resolve()
-      })
-    })
+    return this.listener.listen()
   }
 
   /** The bound port (the real one when constructed with port 0). */
   get port(): number {
-    const addr = this.server.address()
-    return addr !== null && typeof addr === 'object' ? addr.port : this.opts.port
+    return this.listener.port
   }
 
   get connectionCount(): number {
@@ -79,9 +65,7 @@ export class FrameServer {
     this.closing = true
     const reason = new SpineError('SHUTTING_DOWN', 'the server is closing')
     for (const ch of [...this.channels]) ch.close(reason)
-    if (!this.listening) return
-    this.listening = false
-    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+    await this.listener.close()
   }
 
   private accept(socket: Socket): void {

@@ -6,10 +6,11 @@
  * goes on; a length that cannot be a frame loses the stream's boundaries, so that one is answered
  * and the connection closed. Nothing a client sends reaches past a SpineError.
  */
-import { createServer, type Server, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { SpineError, toSpineError } from '../errors.js'
 import { KV, PB } from '../../config.js'
 import type { Logger } from '../../node/log.js'
+import { Listener } from '../../net/listener.js'
 import { InFlightLimit } from '../inFlight.js'
 import { MSG } from './codes.js'
 import { encodePb } from './codec.js'
@@ -29,38 +30,25 @@ export interface PbServerOptions extends PbDeps {
 }
 
 export class PbServer {
-  private readonly server: Server
+  private readonly listener: Listener
   private readonly sockets = new Set<Socket>()
   private readonly limit: InFlightLimit
   private readonly log: Logger
-  private listening = false
   private closing = false
 
   constructor(private readonly opts: PbServerOptions) {
     this.log = opts.log.child({ port: 'pb' })
     this.limit = new InFlightLimit(opts.maxInFlight ?? KV.maxInFlightOps, 'PB operations')
-    this.server = createServer((socket) => this.accept(socket))
-    this.server.on('error', (err) => {
-      if (this.listening) this.log.error({ err: err.message }, 'PB listener error')
-    })
+    this.listener = new Listener(opts, this.log, { error: 'PB listener error', listening: 'PB listening' }, (socket) => this.accept(socket))
   }
 
+  /** Resolves once bound; rejects with the bind error (EADDRINUSE, ...). */
   listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err)
-      this.server.once('error', onError)
-      this.server.listen(this.opts.port, this.opts.host, () => {
-        this.server.off('error', onError)
-        this.listening = true
-        this.log.info({ host: this.opts.host, port: this.port }, 'PB listening')
-        resolve()
-      })
-    })
+    return this.listener.listen()
   }
 
   get port(): number {
-    const addr = this.server.address()
-    return addr !== null && typeof addr === 'object' ? addr.port : this.opts.port
+    return this.listener.port
   }
 
   get connectionCount(): number {
@@ -70,9 +58,7 @@ export class PbServer {
   async close(): Promise<void> {
     this.closing = true
     for (const s of this.sockets) s.destroy()
-    if (!this.listening) return
-    this.listening = false
-    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+    await this.listener.close()
   }
 
   private accept(socket: Socket): void {
