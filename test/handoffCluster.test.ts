@@ -8,7 +8,7 @@
 import t from 'tap'
 import { connect, type SpineClient } from '../src/client/index.js'
 import type { ClusterStatus, ClusterTransfers } from '../src/client/types.js'
-import { cli, startCluster, type TestCluster } from './harness/devCluster.js'
+import { cli, startCluster, type TestCluster, cliJsonAt, waitFor } from './harness/devCluster.js'
 
 let cluster: TestCluster
 let c1: SpineClient
@@ -23,20 +23,7 @@ t.teardown(async () => {
   await cluster.stop()
 })
 
-async function waitFor(what: string, fn: () => Promise<boolean>, ms: number): Promise<number> {
-  const started = Date.now()
-  while (!(await fn())) {
-    if (Date.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-  return Date.now() - started
-}
-
-async function cliJson<T>(args: string[]): Promise<T> {
-  const r = await cli([...args, '--host', cluster.host(1), '--json'])
-  if (r.code !== 0) throw new Error(`spinekv ${args.join(' ')} exited ${r.code}: ${r.stderr}`)
-  return JSON.parse(r.stdout) as T
-}
+const cliJson = <T>(args: string[]): Promise<T> => cliJsonAt<T>(cluster.host(1), args)
 
 const member = (s: ClusterStatus, node: string) => s.members.find((m) => m.node === node)!
 const hintedTotal = (s: ClusterStatus) => s.members.reduce((n, m) => n + (m.hintedKeys ?? 0), 0)

@@ -75,3 +75,20 @@ function nodeLogTails(dir: string, nodes: number): string {
     return `n${k + 1}.log: ${lines.join(' | ')}`
   }).join('\n')
 }
+
+/** Polls fn every 250 ms until it holds; the time it took, or an error naming what never happened within ms. */
+export async function waitFor(what: string, fn: () => Promise<boolean>, ms: number): Promise<number> {
+  const started = Date.now()
+  while (!(await fn())) {
+    if (Date.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  return Date.now() - started
+}
+
+/** A CLI command against host with --json, parsed; a non-zero exit is an error carrying its stderr. */
+export async function cliJsonAt<T>(host: string, args: string[]): Promise<T> {
+  const r = await cli([...args, '--host', host, '--json'])
+  if (r.code !== 0) throw new Error(`spinekv ${args.join(' ')} exited ${r.code}: ${r.stderr}`)
+  return JSON.parse(r.stdout) as T
+}
