@@ -3,7 +3,7 @@
  * the preference list, small n, last-write-wins buckets, sibling and size limits, reaping.
  */
 import t from 'tap'
-import { SpineError } from '../src/api/errors.js'
+import { SpineError } from '../src/shared/errors.js'
 import { LIMITS } from '../src/config.js'
 import { liveSiblings } from '../src/core/object.js'
 import { encodeContext } from '../src/core/objectCodec.js'

@@ -1,7 +1,7 @@
 /** The reference pages must keep up with the code: every limit and every error code is documented. */
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { ERROR_CODES } from '../src/api/errors.js'
+import { ERROR_CODES } from '../src/shared/errors.js'
 import * as config from '../src/config.js'
 
 const configuration = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8')

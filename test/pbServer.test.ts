@@ -10,7 +10,7 @@ import { decodePb } from '../src/api/pb/codec.js'
 import { PbServer } from '../src/api/pb/server.js'
 import { RIAKPB_ALL } from '../src/api/pb/quorum.js'
 import { KV } from '../src/config.js'
-import { silentLogger } from '../src/node/log.js'
+import { silentLogger } from '../src/shared/log.js'
 import { inProcessCluster, type InProcessCluster } from './harness/inProcess.js'
 import { errorOf, PbTestClient } from './harness/pbClient.js'
 

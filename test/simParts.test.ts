@@ -4,7 +4,7 @@
  * durability model. test/sim.test.ts runs them together.
  */
 import t from 'tap'
-import { SpineError } from '../src/api/errors.js'
+import { SpineError } from '../src/shared/errors.js'
 import { SeededRandom } from '../src/core/seededRandom.js'
 import { NodeClock, Scheduler } from '../src/sim/simClock.js'
 import { SimDisk } from '../src/sim/simDisk.js'

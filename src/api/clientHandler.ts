@@ -3,7 +3,7 @@
  * here, once, so a malformed request gets a typed error and reaches nothing stored.
  */
 import { clusterAae, clusterStatus, clusterTransfers, type MembersOf } from './clusterView.js'
-import { SpineError } from './errors.js'
+import { SpineError } from '../shared/errors.js'
 import { KV, NET } from '../config.js'
 import { encodeBKey, type BKey } from '../core/hash.js'
 import { liveSiblings, type KvObject } from '../core/object.js'

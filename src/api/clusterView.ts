@@ -10,7 +10,7 @@ import { ownerCounts } from '../core/ring.js'
 import type { KvEnv } from '../kv/env.js'
 import type { TransferStatus } from '../node/handoff/transfer.js'
 import type { NodeInfo } from '../node/messages.js'
-import { toSpineError } from './errors.js'
+import { toSpineError } from '../shared/errors.js'
 import type { NodeAaeStatus } from '../node/antiEntropy/manager.js'
 
 export interface HandoffState {

@@ -2,7 +2,7 @@
  * A bound on the coordinations one port runs at once, so a flood queues in clients, not in the
  * node's heap: past the limit a request is refused with OVERLOADED rather than started.
  */
-import { SpineError } from './errors.js'
+import { SpineError } from '../shared/errors.js'
 
 export class InFlightLimit {
   private inFlight = 0

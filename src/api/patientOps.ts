@@ -3,7 +3,7 @@
  * failures travel as `{ok: false, errors}` with the PDS codes the HTTP API uses; store failures
  * (quorum, timeout) are thrown as SpineErrors like every other operation's.
  */
-import { SpineError } from './errors.js'
+import { SpineError } from '../shared/errors.js'
 import { PATIENT } from '../config.js'
 import type { Result } from '../patient/errors.js'
 import type { PatientStore } from '../patient/patientStore.js'

@@ -3,7 +3,7 @@
  * a full quorum write (src/kv/putMany.ts), answered per item as DynamoDB's BatchWriteItem is, so
  * one bad item never fails its neighbours. For bulk imports; interactive writes use `put`.
  */
-import { SpineError, toSpineError } from './errors.js'
+import { SpineError, toSpineError } from '../shared/errors.js'
 import { KV } from '../config.js'
 import { checkContext, parseForward, parseWriteOptions, type PutRequest } from '../kv/forward.js'
 import type { KvEnv } from '../kv/env.js'

@@ -1,7 +1,7 @@
 /** `spinekv bench`: the benchmark harness (bench/harness, docs/benchmarks.md). */
 import type { Command } from 'commander'
 import { BENCH } from '../config.js'
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { readWorkloadFile, resolveConfig, WORKLOADS, type BenchConfig, type BenchInput } from '../../bench/harness/config.js'
 import { BaselineUnavailable } from '../../bench/harness/kvStore.js'
 import { writeOutputs } from '../../bench/harness/report.js'

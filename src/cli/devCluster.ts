@@ -8,10 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, openSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { DEV } from '../config.js'
 import { openChannel } from '../client/nodeConnection.js'
-import { silentLogger } from '../node/log.js'
+import { silentLogger } from '../shared/log.js'
 import { SystemClock } from '../node/realEnv.js'
 
 export interface DevNode {

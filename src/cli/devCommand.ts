@@ -2,7 +2,7 @@
 import type { Command } from 'commander'
 import { resolve } from 'node:path'
 import { DEV, RING } from '../config.js'
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { isAlive, ping, planNode, planNodes, readState, spawnNode, stopNode, waitUp, writeState, type DevNode, type DevState } from './devCluster.js'
 import { fail, printJson, table } from './format.js'
 import { intArg } from './parse.js'

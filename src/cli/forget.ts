@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Command } from 'commander'
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { SeededRandom } from '../core/seededRandom.js'
 import { isObjectPartition } from '../node/partitionSpace.js'
 import type { BatchOp } from '../storage/backend.js'

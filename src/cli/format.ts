@@ -1,5 +1,5 @@
 /** Output helpers: readable tables for people, JSON for scripts, one-line errors with exit codes. */
-import { ERROR_CODES, SpineError, toSpineError } from '../api/errors.js'
+import { ERROR_CODES, SpineError, toSpineError } from '../shared/errors.js'
 
 export function table(headers: string[], rows: Array<Array<string | number | boolean>>): string {
   const cells = [headers, ...rows.map((r) => r.map(String))]

@@ -1,6 +1,6 @@
 /** `spinekv kv get|put|delete` and `spinekv debug replicas`: support work against a node's client port. */
 import type { Command } from 'commander'
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import type { Sibling } from '../client/types.js'
 import { HOST_HELP, withClient } from './client.js'
 import { fail, printJson, table } from './format.js'

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { unsentFrameTooLarge } from '../net/connection.js'
 import { cutByBytes, sendInParts, type BatchReport } from './batches.js'
 

@@ -3,11 +3,11 @@
  * primary of the key's preference list (so the coordinator is a replica and there is no extra
  * hop), and moves to the next node when one cannot be reached.
  */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { CLIENT, KV } from '../config.js'
 import { partitionOf } from '../core/hash.js'
 import type { RpcChannel } from '../net/rpc.js'
-import { silentLogger, type Logger } from '../node/log.js'
+import { silentLogger, type Logger } from '../shared/log.js'
 import { SystemClock } from '../node/realEnv.js'
 import { cutByBytes, sendInParts } from './batches.js'
 import { openChannel } from './nodeConnection.js'

@@ -1,10 +1,10 @@
 /** One pipelined connection from a client to a node's client port. */
 import { connect as netConnect } from 'node:net'
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import type { Clock } from '../core/env.js'
 import { FramedConnection } from '../net/connection.js'
 import { RpcChannel } from '../net/rpc.js'
-import type { Logger } from '../node/log.js'
+import type { Logger } from '../shared/log.js'
 
 export function openChannel(host: string, port: number, timeoutMs: number, clock: Clock, log: Logger): Promise<RpcChannel> {
   return new Promise((resolve, reject) => {

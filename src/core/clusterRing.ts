@@ -9,7 +9,7 @@ import { claim } from './claim.js'
 import { isPowerOfTwo } from './hash.js'
 import type { Ring } from './ring.js'
 import { RING } from '../config.js'
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 
 export type MemberStatus = 'joining' | 'valid' | 'leaving' | 'exiting'
 

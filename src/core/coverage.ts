@@ -11,7 +11,7 @@
  * Pure: the ring and the failure detector's view in, the plan out.
  */
 import { RING } from '../config.js'
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { preflistFrom, type PrefEntry, type Ring } from './ring.js'
 
 export interface CoverageEntry {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { GetCore, type GetOutcome, type GetParams, type ReplicaReply } from './getCore.js'
 import { coordinatePut, syncMerge, type Dot, type KvObject, type SiblingContent } from './object.js'
 import { counterOf } from './vclock.js'

@@ -3,7 +3,7 @@
  * and it says when the read is decided and what the answer is. The get FSM only moves
  * messages and timers around it.
  */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { mergeAll, sameObject, type KvObject } from './object.js'
 
 export type ReplicaReply = { kind: 'ok'; obj: KvObject } | { kind: 'notfound' } | { kind: 'error'; code: string }

@@ -5,7 +5,7 @@
  * partition to the new owner (completeMove then flips it), so reads never lose sight of data.
  * Every function returns a new ring with a higher version; errors are typed for the CLI.
  */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { memberOf, type ClusterRing, type Member, type PendingMove, type StagedChange } from './clusterRing.js'
 import { reclaim } from './reclaim.js'
 

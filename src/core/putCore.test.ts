@@ -1,5 +1,5 @@
 import t from 'tap'
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { PutCore, type PutOutcome, type PutParams } from './putCore.js'
 import { mulberry32 } from '../../test/harness/prng.js'
 import { arrivals, kindAssignments, permutations, primaryPatterns, withoutStacks } from '../../test/harness/quorumCases.js'

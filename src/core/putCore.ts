@@ -4,7 +4,7 @@
  * docs/decisions.md: a separate pre-storage ack would cost a message per replica and promise
  * nothing a caller can use).
  */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 
 export interface PutParams {
   n: number

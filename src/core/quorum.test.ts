@@ -1,5 +1,5 @@
 import t from 'tap'
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { isQuorumSpec, resolveQuorum, type QuorumSpec } from './quorum.js'
 
 /** What each spec means, written out: null when it is not possible with this n and min. */

@@ -2,7 +2,7 @@
  * Quorum values as callers write them (a number, or one|quorum|all|default) turned into the
  * number of replies a coordinator waits for, with the impossible ones refused up front.
  */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 
 export type QuorumSpec = number | 'one' | 'quorum' | 'all' | 'default'
 

@@ -5,7 +5,7 @@
  */
 import { BUCKET_DEFAULTS, KV } from '../config.js'
 import type { QuorumSpec } from '../core/quorum.js'
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import type { ReadFanout } from './readWave.js'
 
 export interface BucketProps {

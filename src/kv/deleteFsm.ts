@@ -3,7 +3,7 @@
  * coordinator reads one first (as Riak does), so the tombstone supersedes what the read saw
  * rather than sitting beside it as a sibling. The read and the write share one timeout.
  */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import type { BKey } from '../core/hash.js'
 import { encodeContext } from '../core/objectCodec.js'
 import type { KvEnv } from './env.js'

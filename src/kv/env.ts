@@ -2,7 +2,7 @@
 import type { Clock } from '../core/env.js'
 import type { Ring } from '../core/ring.js'
 import type { Transport } from '../net/transport.js'
-import type { Logger } from '../node/log.js'
+import type { Logger } from '../shared/log.js'
 import type { BucketPropsTable } from './bucketProps.js'
 
 export interface KvStats {

@@ -1,5 +1,5 @@
 /** A put as it travels when a node outside the preference list hands it to a primary. */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import type { BKey } from '../core/hash.js'
 import type { SiblingContent } from '../core/object.js'
 import { LIMITS } from '../config.js'

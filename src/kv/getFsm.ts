@@ -3,7 +3,7 @@
  * the rest when those fail, disagree or are slow; answer as soon as GetCore says the read is
  * decided, then (once every replica asked has answered) repair the stale ones.
  */
-import type { SpineError } from '../api/errors.js'
+import type { SpineError } from '../shared/errors.js'
 import { encodeBKey, type BKey } from '../core/hash.js'
 import { GetCore, type ReplicaReply } from '../core/getCore.js'
 import type { KvObject } from '../core/object.js'

@@ -9,10 +9,10 @@
  * As in Riak, a listing reads every vnode it asks and is for operators, not for the request path;
  * one that cannot reach a vnode fails rather than answer short.
  */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { coveragePlan } from '../core/coverage.js'
 import { KV } from '../config.js'
-import type { ListingPage } from '../node/keyListing.js'
+import type { ListingPage } from './listingPage.js'
 import type { KvEnv } from './env.js'
 import { checkTimeout } from './request.js'
 

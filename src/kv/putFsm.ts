@@ -4,7 +4,7 @@
  * W/DW/PW are met. A node outside the key's (sloppy) preference list forwards the write to an entry of it,
  * because only a replica may mint the dot.
  */
-import { SpineError, toSpineError } from '../api/errors.js'
+import { SpineError, toSpineError } from '../shared/errors.js'
 import { encodeBKey, type BKey } from '../core/hash.js'
 import type { KvObject, SiblingContent } from '../core/object.js'
 import { decodeContext, decodeObject } from '../core/objectCodec.js'

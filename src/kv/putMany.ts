@@ -10,7 +10,7 @@
  * a load that ran ahead of a slow replica would pile writes onto it without bound, and waiting is
  * the back-pressure that stops that.
  */
-import { SpineError, toSpineError, type WireError } from '../api/errors.js'
+import { SpineError, toSpineError, type WireError } from '../shared/errors.js'
 import { KV } from '../config.js'
 import { encodeBKey } from '../core/hash.js'
 import { PutCore } from '../core/putCore.js'

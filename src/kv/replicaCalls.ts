@@ -1,5 +1,5 @@
 /** The coordinator's side of the vnode commands, over the transport (local or remote alike). */
-import { SpineError, toSpineError } from '../api/errors.js'
+import { SpineError, toSpineError } from '../shared/errors.js'
 import type { ReplicaReply } from '../core/getCore.js'
 import type { SiblingContent } from '../core/object.js'
 import { decodeObject, encodeContext } from '../core/objectCodec.js'

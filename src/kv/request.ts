@@ -2,7 +2,7 @@
  * What a coordinator accepts, checked once at the edge: key sizes, value size, quorum specs and
  * timeouts. A request that fails here touches nothing.
  */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import type { BKey } from '../core/hash.js'
 import { isQuorumSpec, type QuorumSpec } from '../core/quorum.js'
 import { KV, LIMITS } from '../config.js'

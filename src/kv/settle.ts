@@ -3,7 +3,7 @@
  * injected clock settles it if nothing else does. Later replies are ignored by the promise but
  * still seen by the FSM (read repair needs them).
  */
-import type { SpineError } from '../api/errors.js'
+import type { SpineError } from '../shared/errors.js'
 import type { Clock } from '../core/env.js'
 
 export class Settle<T> {

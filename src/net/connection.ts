@@ -4,9 +4,9 @@
  * listeners; nothing is ever thrown out of a socket event handler.
  */
 import type { Socket } from 'node:net'
-import { SpineError, toSpineError } from '../api/errors.js'
+import { SpineError, toSpineError } from '../shared/errors.js'
 import { NET } from '../config.js'
-import type { Logger } from '../node/log.js'
+import type { Logger } from '../shared/log.js'
 import { FrameDecoder, HEADER_BYTES, encodeFrame } from './frame.js'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'

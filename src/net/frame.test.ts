@@ -1,5 +1,5 @@
 import t from 'tap'
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { FrameDecoder, encodeFrame } from './frame.js'
 
 const sample = [

@@ -3,7 +3,7 @@
  * (node-to-node and client) speaks this.
  */
 import { C1, Packr, RESERVE_START_SPACE } from 'msgpackr'
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 
 export const HEADER_BYTES = 4
 

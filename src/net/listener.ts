@@ -4,7 +4,7 @@
  * resolve listen() once bound or reject with the bind error, and report the bound port.
  */
 import { createServer, type Server, type Socket } from 'node:net'
-import type { Logger } from '../node/log.js'
+import type { Logger } from '../shared/log.js'
 
 export class Listener {
   readonly server: Server

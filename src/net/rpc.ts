@@ -2,10 +2,10 @@
  * Request/response multiplexing over one FramedConnection. Each message is [kind, id, body];
  * many requests share the connection and replies may come back in any order.
  */
-import { SpineError, toSpineError, type WireError } from '../api/errors.js'
+import { SpineError, toSpineError, type WireError } from '../shared/errors.js'
 import { NET } from '../config.js'
 import type { Clock, TimerHandle } from '../core/env.js'
-import type { Logger } from '../node/log.js'
+import type { Logger } from '../shared/log.js'
 import type { CloseListener, FramedConnection } from './connection.js'
 
 export const KIND_REQUEST = 0

@@ -3,10 +3,10 @@
  * and the client port; what a request means is up to the handler.
  */
 import type { Socket } from 'node:net'
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { NET } from '../config.js'
 import type { Clock } from '../core/env.js'
-import type { Logger } from '../node/log.js'
+import type { Logger } from '../shared/log.js'
 import { FramedConnection } from './connection.js'
 import { Listener } from './listener.js'
 import { RpcChannel } from './rpc.js'

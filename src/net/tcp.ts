@@ -3,10 +3,10 @@
  * opened, pipelined connection per peer for outbound ones.
  */
 import { Socket } from 'node:net'
-import { SpineError, toSpineError } from '../api/errors.js'
+import { SpineError, toSpineError } from '../shared/errors.js'
 import { NET } from '../config.js'
 import type { Clock, TimerHandle } from '../core/env.js'
-import type { Logger } from '../node/log.js'
+import type { Logger } from '../shared/log.js'
 import { FramedConnection } from './connection.js'
 import { RpcChannel } from './rpc.js'
 import { FrameServer, type ConnInfo } from './server.js'

@@ -1,5 +1,5 @@
 /** Request timeouts on the injected clock, shared by every Transport so all time out alike. */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import type { Clock } from '../core/env.js'
 
 export function timeoutError(timeoutMs: number): SpineError {

@@ -1,5 +1,5 @@
 /** Serves node-to-node requests: vnode commands, forwarded writes and handoff batches. */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { decodeContext, decodeObject } from '../core/objectCodec.js'
 import { encodeObject } from '../core/objectCodec.js'
 import type { KvEnv } from '../kv/env.js'

@@ -2,7 +2,8 @@ import t from 'tap'
 import { encodeBKey, partitionOf, type BKey } from '../core/hash.js'
 import { encodeObject } from '../core/objectCodec.js'
 import { MemoryBackend } from '../storage/memory.js'
-import { listPage, type ListingRequest } from './keyListing.js'
+import { listPage } from './keyListing.js'
+import type { ListingRequest } from '../kv/listingPage.js'
 
 function object(deleted: boolean): Buffer {
   return encodeObject({ clock: [], siblings: [{ value: Buffer.from('v'), contentType: 'x', lastModified: 0, meta: {}, deleted, dot: { actor: 'a', counter: 1 } }] })

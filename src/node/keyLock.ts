@@ -3,7 +3,7 @@
  * another on the same key, or a concurrent put could overwrite a sibling it never merged.
  * Different keys run concurrently. The queue per key is bounded so one hot key cannot eat memory.
  */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 
 export class KeyLock {
   private readonly tails = new Map<string, { tail: Promise<unknown>; queued: number }>()

@@ -1,5 +1,5 @@
 /** Static membership as an operator writes it: "n1@127.0.0.1:8710,n2@127.0.0.1:8720". */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 
 export interface MemberAddress {
   name: string

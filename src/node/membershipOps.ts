@@ -3,7 +3,7 @@
  * plan|commit|clear|ring`), on a real node: staging goes to the claimant through the ring
  * manager; `join` is run on the new node and asks a seed by address, as `riak-admin cluster join`.
  */
-import { SpineError, toSpineError } from '../api/errors.js'
+import { SpineError, toSpineError } from '../shared/errors.js'
 import { clusterRingChecksum, parseClusterRing, type ClusterRing, type Member } from '../core/clusterRing.js'
 import { ownerCounts } from '../core/ring.js'
 import { toRing } from '../core/clusterRing.js'

@@ -2,12 +2,12 @@
  * Node-to-node requests on the cluster port. Every field from the wire is checked before use:
  * a peer running other code (or a fuzzer) gets INVALID_ARGUMENT, never a crashed node.
  */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import type { SiblingContent } from '../core/object.js'
 import { AAE, HANDOFF, KV, LIMITS, MEMBERSHIP, RING } from '../config.js'
 import { parseClusterRing, type ClusterRing } from '../core/clusterRing.js'
 import { parseRingCommand, type RingCommand } from './ringCommand.js'
-import type { ListingRequest } from './keyListing.js'
+import type { ListingRequest } from '../kv/listingPage.js'
 
 export type ClusterRequest =
   | { op: 'ping' }

@@ -4,7 +4,7 @@ import { encodeBKey } from '../core/hash.js'
 import { liveSiblings } from '../core/object.js'
 import { decodeObject } from '../core/objectCodec.js'
 import { MemoryBackend } from '../storage/memory.js'
-import { silentLogger } from './log.js'
+import { silentLogger } from '../shared/log.js'
 import { RecentReaps } from './recentReaps.js'
 import { Vnode } from './vnode.js'
 

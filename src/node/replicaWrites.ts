@@ -2,7 +2,7 @@
  * The replica side of writes: hinted-store accounting, the copy to a partition's incoming owner,
  * and the batched vnode commands a bulk load sends (one message per node instead of one per key).
  */
-import { SpineError, toSpineError, type WireError } from '../api/errors.js'
+import { SpineError, toSpineError, type WireError } from '../shared/errors.js'
 import { NET } from '../config.js'
 import { decodeContext, decodeObject } from '../core/objectCodec.js'
 import type { KvEnv } from '../kv/env.js'

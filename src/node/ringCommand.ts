@@ -1,5 +1,5 @@
 /** Ring commands as they travel to the claimant, and their checking on arrival. */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import type { Member, PendingMove, StagedChange } from '../core/clusterRing.js'
 import { isNodeName } from './members.js'
 

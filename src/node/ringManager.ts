@@ -5,14 +5,14 @@
  * clock and transport, so the simulator drives it exactly like a real node.
  */
 import { Ticker } from './ticker.js'
-import { SpineError, toSpineError } from '../api/errors.js'
+import { SpineError, toSpineError } from '../shared/errors.js'
 import { claimantOf, clusterRingChecksum, mergeRings, memberOf, parseClusterRing, type ClusterRing } from '../core/clusterRing.js'
 import type { Clock } from '../core/env.js'
 import { clearStaged, commit, completeMove, plan, removeExited, stage, stageJoin, type Plan } from '../core/membership.js'
 import type { Transport } from '../net/transport.js'
 import { MEMBERSHIP } from '../config.js'
 import type { Moves } from './handoff/manager.js'
-import type { Logger } from './log.js'
+import type { Logger } from '../shared/log.js'
 import type { RingCommand } from './ringCommand.js'
 
 export interface RingCommandResult {

@@ -3,7 +3,7 @@
  * entry in object clocks, and every change to a key is a read-merge-write under a per-key lock,
  * so a put is atomic per key.
  */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import type { Clock } from '../core/env.js'
 import { coordinatePut, counterFloor, isTombstone, syncMerge, sameObject, type KvObject, type SiblingContent } from '../core/object.js'
 import { decodeObject, encodeObject } from '../core/objectCodec.js'
@@ -14,7 +14,7 @@ import { DotCounter } from './dotCounter.js'
 import { KeyLock } from './keyLock.js'
 import { RecentReaps } from './recentReaps.js'
 import { VnodeEpoch } from './vnodeEpoch.js'
-import type { Logger } from './log.js'
+import type { Logger } from '../shared/log.js'
 import type { VnodeChange, VnodeWriteHook } from './vnodeHooks.js'
 
 export interface VnodeLimits {

@@ -2,10 +2,10 @@
  * The vnodes of one node, created on first use. Any partition may be asked for (fallbacks and
  * handoff will ask for partitions this node does not own), but only partitions of this ring.
  */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import type { Clock } from '../core/env.js'
 import type { Backend } from '../storage/backend.js'
-import type { Logger } from './log.js'
+import type { Logger } from '../shared/log.js'
 import { Vnode } from './vnode.js'
 import type { VnodeWriteHook } from './vnodeHooks.js'
 import { LIMITS } from '../config.js'

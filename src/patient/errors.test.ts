@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ERROR_CODES } from '../api/errors.js'
+import { ERROR_CODES } from '../shared/errors.js'
 import { PATIENT_ERROR_CODES, SPINE_ERROR_SYSTEM, httpStatusOf, isPatientErrorCode, operationOutcome, patientError } from './errors.js'
 
 t.test('the registry has the PDS statuses', async (t) => {

@@ -1,7 +1,7 @@
 /**
  * The patient layer's error codes, in the style of the PDS FHIR API: each code has an HTTP status, a
  * FHIR OperationOutcome issue type and the display PDS gives it. These are separate from the store's
- * registry (src/api/errors.ts) because clients of the FHIR-shaped API switch on PDS's codes, which they
+ * registry (src/shared/errors.ts) because clients of the FHIR-shaped API switch on PDS's codes, which they
  * already know, not on the KV store's. The functions in src/patient/ return these as values (a Result);
  * only the HTTP layer turns them into a response, with httpStatusOf and operationOutcome.
  */
@@ -146,7 +146,7 @@ const FROM_STORE: Readonly<Record<string, PatientErrorCode>> = {
   UNKNOWN_OPERATION: 'INVALID_REQUEST',
 }
 
-/** A store failure (src/api/errors.ts) as the patient API reports it, with the store's code kept in data; any other is SERVICE_UNAVAILABLE. */
+/** A store failure (src/shared/errors.ts) as the patient API reports it, with the store's code kept in data; any other is SERVICE_UNAVAILABLE. */
 export function fromStoreError(e: { code: string; message: string; data?: Readonly<Record<string, unknown>> }): PatientError {
   const code = Object.prototype.hasOwnProperty.call(FROM_STORE, e.code) ? FROM_STORE[e.code]! : 'SERVICE_UNAVAILABLE'
   return patientError(code, `${e.code}: ${e.message}`, { data: { ...e.data, storeCode: e.code } })

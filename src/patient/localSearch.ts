@@ -18,22 +18,9 @@ import type { PatientSearchQuery } from './searchQuery.js'
 import type { Patient } from './record.js'
 import { parseIndexEntry, scanBounds, storedPatients } from './storeIndex.js'
 import type { Result } from './errors.js'
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { parseSearchQuery } from './searchQuery.js'
-import { encodeLocalResult, type WireSearchReply } from './searchCoordinator.js'
-
-export interface LocalPlanEntry {
-  readonly vnode: number
-  readonly partitions: readonly number[]
-}
-
-export interface LocalSearchResult {
-  /** Matches best first, or TOO_MANY_MATCHES (more than the query's maxResults on this node alone). */
-  readonly result: Result<ScoredPatient[]>
-  /** Index entries read and records scored: what the search cost here. */
-  readonly entries: number
-  readonly candidates: number
-}
+import { encodeLocalResult, type LocalPlanEntry, type LocalSearchResult, type WireSearchReply } from './searchWire.js'
 
 export async function localSearch(backend: Backend, q: number, query: PatientSearchQuery, plan: readonly LocalPlanEntry[]): Promise<LocalSearchResult> {
   const collector = new MatchCollector(query)

@@ -4,33 +4,16 @@
  * here into one ranking. Every node returns at most maxResults + 1 matches, so more than the cap
  * anywhere is TOO_MANY_MATCHES, never a silent truncation.
  */
-import { SpineError, toSpineError } from '../api/errors.js'
+import { SpineError, toSpineError } from '../shared/errors.js'
 import { coveragePlan, type CoverageEntry } from '../core/coverage.js'
 import type { KvEnv } from '../kv/env.js'
 import { PATIENT_LIMITS } from './limits.js'
-import type { LocalPlanEntry, LocalSearchResult } from './localSearch.js'
+import { encodeLocalResult, type LocalPlanEntry, type LocalSearchResult, type WireParams, type WireSearchReply } from './searchWire.js'
 import type { Patient } from './record.js'
 import { MatchCollector, type ScoredPatient } from './score.js'
 import type { PatientSearchQuery } from './searchQuery.js'
 import { PATIENT_BUCKET, PATIENT_TYPE } from './storeIndex.js'
 import type { PatientError, Result } from './errors.js'
-
-/** The query as sent to each node: the parameters as given, parsed again there. */
-export type WireParams = Record<string, string[]>
-
-/** One node's answer as it travels. */
-export interface WireSearchReply {
-  readonly errors?: PatientError[]
-  /** The record (as read and merged on that node) and its score against the query. */
-  readonly matches?: { readonly p: Patient; readonly s: number }[]
-  readonly entries: number
-  readonly candidates: number
-}
-
-export function encodeLocalResult(r: LocalSearchResult): WireSearchReply {
-  if (!r.result.ok) return { errors: [...r.result.errors], entries: r.entries, candidates: r.candidates }
-  return { matches: r.result.value.map((m) => ({ p: m.patient, s: m.score })), entries: r.entries, candidates: r.candidates }
-}
 
 export interface SearchOutcome {
   readonly result: Result<ScoredPatient[]>

@@ -2,7 +2,7 @@
  * What the checkers look at once the faults have healed: each key read with R=all through every
  * node, the raw copy on each of the key's primaries, and every object every vnode holds.
  */
-import { toSpineError } from '../api/errors.js'
+import { toSpineError } from '../shared/errors.js'
 import { encodeBKey, type BKey } from '../core/hash.js'
 import type { KvObject } from '../core/object.js'
 import { decodeObject } from '../core/objectCodec.js'

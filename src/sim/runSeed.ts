@@ -5,7 +5,7 @@
  * (seed, options): run it twice and the history hash is the same.
  */
 import { encodeBKey } from '../core/hash.js'
-import { silentLogger } from '../node/log.js'
+import { silentLogger } from '../shared/log.js'
 import { checkRun, type Failure } from './checkers.js'
 import { DotLedger } from './dots.js'
 import { inspectReplicas, readAll, scanStores, settle as settleSim } from './finalState.js'

@@ -4,12 +4,12 @@
  * incarnation: its transport stops delivering, its timers never fire, and whatever it was
  * doing is abandoned mid-flight, exactly where the last event left it.
  */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { singleNodeRing, staticRing, toRing, type ClusterRing } from '../core/clusterRing.js'
 import { createRing, type Ring } from '../core/ring.js'
 import type { BucketPropsOverrides } from '../kv/bucketProps.js'
 import type { KvEnv } from '../kv/env.js'
-import type { Logger } from '../node/log.js'
+import type { Logger } from '../shared/log.js'
 import { SpineNode } from '../node/node.js'
 import { FAILURE } from '../config.js'
 import type { SeededRandom } from '../core/seededRandom.js'

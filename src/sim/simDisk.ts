@@ -8,7 +8,7 @@
  * before it; what came after the last sync may be lost, as a suffix (the log is sequential). Only
  * when power loss is enabled does the disk keep the undo log this needs.
  */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import type { Backend, BackendWriteOptions, BatchOp, FoldOptions } from '../storage/backend.js'
 import { MemoryBackend } from '../storage/memory.js'
 import type { SeededRandom } from '../core/seededRandom.js'

@@ -10,7 +10,7 @@
  * gets a new one. A killed transport never settles what it had in flight; nobody is left to care.
  */
 import { Packr } from 'msgpackr'
-import { SpineError, toSpineError, type WireError } from '../api/errors.js'
+import { SpineError, toSpineError, type WireError } from '../shared/errors.js'
 import type { NodeName, Payload, RequestHandler, Transport } from '../net/transport.js'
 import type { NodeClock } from './simClock.js'
 import type { SimNetwork } from './simNetwork.js'

@@ -5,7 +5,7 @@
  * go missing. The rest are plain gets, puts (some blind, without a context) and deletes on other
  * keys. Clients call the node's coordinators directly, as the client port would.
  */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { CLIENT } from '../config.js'
 import type { BKey } from '../core/hash.js'
 import { liveSiblings, type Dot, type KvObject } from '../core/object.js'

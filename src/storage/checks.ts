@@ -1,5 +1,5 @@
 /** Argument checks every backend applies, so both refuse the same bad input with the same error. */
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import type { FoldOptions } from './backend.js'
 
 /** Partitions are stored as 4 big-endian bytes. */

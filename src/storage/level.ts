@@ -7,7 +7,7 @@
  */
 
 import { Level } from 'level'
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { MAX_PARTITION, checkBytes, checkFoldOptions, checkPartition } from './checks.js'
 import type { Backend, BackendWriteOptions, BatchOp, FoldOptions } from './backend.js'
 

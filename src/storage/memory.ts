@@ -4,7 +4,7 @@
  * restart on disk; only a new instance starts empty.
  */
 
-import { SpineError } from '../api/errors.js'
+import { SpineError } from '../shared/errors.js'
 import { checkBytes, checkFoldOptions, checkPartition } from './checks.js'
 import type { Backend, BackendWriteOptions, BatchOp, FoldOptions } from './backend.js'
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../../src/node/log.js'
+import type { Logger } from '../../src/shared/log.js'
 
 export interface LogEntry {
   level: string

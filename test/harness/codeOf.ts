@@ -1,4 +1,4 @@
-import { SpineError } from '../../src/api/errors.js'
+import { SpineError } from '../../src/shared/errors.js'
 
 /** The error code a promise rejects with, or 'ok': lets a test assert a typed failure in one line. */
 export async function codeOf(p: Promise<unknown>): Promise<string> {

@@ -5,7 +5,7 @@
 import { createRing } from '../../src/core/ring.js'
 import type { BucketPropsOverrides } from '../../src/kv/bucketProps.js'
 import { TcpTransport } from '../../src/net/tcp.js'
-import { silentLogger } from '../../src/node/log.js'
+import { silentLogger } from '../../src/shared/log.js'
 import { SpineNode, type SpineNodeDeps } from '../../src/node/node.js'
 import { SystemClock } from '../../src/node/realEnv.js'
 import { MemoryBackend } from '../../src/storage/memory.js'

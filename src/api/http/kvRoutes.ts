@@ -5,7 +5,7 @@
  * before a coordinator runs, so a bad request changes nothing stored.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { SpineError } from '../errors.js'
+import { SpineError } from '../../shared/errors.js'
 import type { BKey } from '../../core/hash.js'
 import { liveSiblings, type Sibling } from '../../core/object.js'
 import type { VClock } from '../../core/vclock.js'
@@ -15,7 +15,7 @@ import { parseWriteOptions, type PutRequest } from '../../kv/forward.js'
 import { kvGet } from '../../kv/getFsm.js'
 import { kvPut } from '../../kv/putFsm.js'
 import { checkBKey, checkValue, DEFAULT_TYPE, type ReadOptions } from '../../kv/request.js'
-import type { MethodTable } from './server.js'
+import type { MethodTable } from './methodTable.js'
 import { InFlightLimit } from '../inFlight.js'
 import {
   accepts,

@@ -6,11 +6,11 @@
  * PATIENT.maxBodyBytes, refused before they are read when larger.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { SpineError, toSpineError } from '../errors.js'
+import { SpineError, toSpineError } from '../../shared/errors.js'
 import { PATIENT } from '../../config.js'
 import { fail, fromStoreError, httpStatusOf, operationOutcome, patientError, type PatientError, type Result } from '../../patient/errors.js'
 import type { PatientReply, PatientStore, SearchReply } from '../../patient/patientStore.js'
-import type { MethodTable } from './server.js'
+import type { MethodTable } from './methodTable.js'
 import { InFlightLimit } from '../inFlight.js'
 
 type Route = (url: string, table: MethodTable, opts?: { bodyLimit?: number }) => void

@@ -3,7 +3,7 @@
  * functions the client port uses), sibling headers, vtags and multipart bodies out.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { SpineError } from '../errors.js'
+import { SpineError } from '../../shared/errors.js'
 import type { Sibling } from '../../core/object.js'
 import { decodeContext, encodeContext } from '../../core/objectCodec.js'
 import type { QuorumSpec } from '../../core/quorum.js'

@@ -4,10 +4,11 @@
  * SpineErrors, and framework errors (body too large, bad URL, bad Content-Length) are mapped here.
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { ERROR_CODES, SpineError, toSpineError } from '../errors.js'
+import { ERROR_CODES, SpineError, toSpineError } from '../../shared/errors.js'
 import { KV, LIMITS, NET, PATIENT } from '../../config.js'
 import { patientError } from '../../patient/errors.js'
 import type { KvEnv } from '../../kv/env.js'
+import type { MethodTable } from './methodTable.js'
 import { registerKvRoutes } from './kvRoutes.js'
 import { isFhirPath, registerPatientRoutes, sendOutcome, sendStoreErrorAsOutcome } from './patientRoutes.js'
 import type { PatientStore } from '../../patient/patientStore.js'
@@ -28,8 +29,6 @@ export interface HttpApi {
   close(): Promise<void>
 }
 
-/** Methods answered on a path; anything else there is 405 with an Allow header. */
-export type MethodTable = Partial<Record<string, (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>>>
 
 export function sendError(reply: FastifyReply, e: SpineError, status: number = ERROR_CODES[e.code].status): FastifyReply {
   return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(e.toWire()) + '\n')

@@ -6,7 +6,7 @@
  * works, and one that wants a change is told, in the ErrorResp, which property differs and how to
  * change it. Properties spinekv has no notion of are reported with Riak's defaults.
  */
-import { SpineError } from '../errors.js'
+import { SpineError } from '../../shared/errors.js'
 import { VCLOCK } from '../../config.js'
 import type { BucketProps } from '../../kv/bucketProps.js'
 import { quorumFromPb, quorumToPb, RIAKPB_QUORUM } from './quorum.js'

@@ -1,6 +1,6 @@
 /** The message descriptor against Riak's wire bytes, quorum encodings, and RpbContent both ways. */
 import t from 'tap'
-import { SpineError } from '../errors.js'
+import { SpineError } from '../../shared/errors.js'
 import { decodePb, encodePb } from './codec.js'
 import { contentIn, contentOut, type RpbContent } from './content.js'
 import { quorumFromPb, quorumToPb } from './quorum.js'

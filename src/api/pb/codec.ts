@@ -1,5 +1,5 @@
 /** Protobuf bodies to plain objects and back, with one typed error for what does not decode. */
-import { SpineError } from '../errors.js'
+import { SpineError } from '../../shared/errors.js'
 import { messageType, type MessageName } from './riakMessages.js'
 
 /**

@@ -5,7 +5,7 @@
  * links, a content encoding) is refused rather than dropped, so a client never believes it kept
  * something it did not.
  */
-import { SpineError } from '../errors.js'
+import { SpineError } from '../../shared/errors.js'
 import type { Sibling, SiblingContent } from '../../core/object.js'
 import { parseMeta } from '../../kv/forward.js'
 import { checkValue } from '../../kv/request.js'

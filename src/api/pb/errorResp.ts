@@ -4,7 +4,7 @@
  * code and message, so a person reading the error learns what to do and a program can still
  * match on the code (docs/api.md lists them). errcode is 0, as Riak sends.
  */
-import { toSpineError, type SpineError } from '../errors.js'
+import { toSpineError, type SpineError } from '../../shared/errors.js'
 
 const QUORUM_TERMS: Record<string, string> = {
   R_UNSATISFIED: 'r_val_unsatisfied',

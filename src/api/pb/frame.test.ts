@@ -1,5 +1,5 @@
 import t from 'tap'
-import { SpineError } from '../errors.js'
+import { SpineError } from '../../shared/errors.js'
 import { encodePbFrame, PbFrameDecoder } from './frame.js'
 
 function thrown(fn: () => unknown): SpineError | undefined {

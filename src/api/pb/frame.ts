@@ -3,7 +3,7 @@
  * protobuf body after it. The decoder is the only place that trusts a length from the wire, so
  * it bounds it before it buffers anything.
  */
-import { SpineError } from '../errors.js'
+import { SpineError } from '../../shared/errors.js'
 
 export const LENGTH_BYTES = 4
 

@@ -5,7 +5,7 @@
  * and turned into the ErrorResp by the connection (server.ts), mid-stream included.
  */
 import { randomBytes } from 'node:crypto'
-import { SpineError } from '../errors.js'
+import { SpineError } from '../../shared/errors.js'
 import type { KvEnv } from '../../kv/env.js'
 import { listBuckets, listKeys } from '../../kv/listKeys.js'
 import { checkBKey, DEFAULT_TYPE } from '../../kv/request.js'

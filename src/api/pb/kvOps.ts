@@ -4,7 +4,7 @@
  * coordinator (if_modified, deletedvclock, head, if_none_match, if_not_modified, a generated key)
  * is done here, as riak_kv_pb_object does it.
  */
-import { SpineError } from '../errors.js'
+import { SpineError } from '../../shared/errors.js'
 import type { BKey } from '../../core/hash.js'
 import { liveSiblings, type KvObject } from '../../core/object.js'
 import { decodeContext, encodeContext } from '../../core/objectCodec.js'

@@ -7,9 +7,9 @@
  * and the connection closed. Nothing a client sends reaches past a SpineError.
  */
 import type { Socket } from 'node:net'
-import { SpineError, toSpineError } from '../errors.js'
+import { SpineError, toSpineError } from '../../shared/errors.js'
 import { KV, PB } from '../../config.js'
-import type { Logger } from '../../node/log.js'
+import type { Logger } from '../../shared/log.js'
 import { Listener } from '../../net/listener.js'
 import { InFlightLimit } from '../inFlight.js'
 import { MSG } from './codes.js'

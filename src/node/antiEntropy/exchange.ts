@@ -8,7 +8,7 @@
  *
  * Everything runs over the injected transport and clock (the simulator runs it as is).
  */
-import { SpineError, toSpineError } from '../../api/errors.js'
+import { SpineError, toSpineError } from '../../shared/errors.js'
 import { decodeBKey } from '../../core/hash.js'
 import { sameObject, syncMerge, type KvObject } from '../../core/object.js'
 import { encodeObject } from '../../core/objectCodec.js'

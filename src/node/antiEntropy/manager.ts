@@ -18,7 +18,7 @@ import { Ticker } from '../ticker.js'
 import type { Clock } from '../../core/env.js'
 import { partitionsOwnedBy, preflistFrom, type Ring } from '../../core/ring.js'
 import type { KvEnv } from '../../kv/env.js'
-import type { Logger } from '../log.js'
+import type { Logger } from '../../shared/log.js'
 import { runExchange, type ExchangeLimits, type ExchangePlan, type ExchangeResult } from './exchange.js'
 import type { TreeStore } from './treeStore.js'
 

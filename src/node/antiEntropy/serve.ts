@@ -3,7 +3,7 @@
  * segments with their hashes. Only the owner of a partition answers (exchanges are between
  * primaries); a vnode whose trees are rebuilding answers `built: false` and the exchange waits.
  */
-import { SpineError } from '../../api/errors.js'
+import { SpineError } from '../../shared/errors.js'
 import { u32ToBytes } from '../../core/tictacTree.js'
 import type { KvEnv } from '../../kv/env.js'
 import type { AaeRequest } from '../messages.js'

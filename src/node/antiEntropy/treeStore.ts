@@ -29,7 +29,7 @@ import { bytesToU32, keyHash, objectHash, TictacTree, u32ToBytes, type TreeShape
 import type { BucketPropsTable } from '../../kv/bucketProps.js'
 import type { Backend } from '../../storage/backend.js'
 import { META_PARTITION } from '../dotCounter.js'
-import type { Logger } from '../log.js'
+import type { Logger } from '../../shared/log.js'
 import { isObjectPartition } from '../partitionSpace.js'
 import type { VnodeChange, VnodeWriteHook } from '../vnodeHooks.js'
 

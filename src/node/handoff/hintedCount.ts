@@ -3,7 +3,7 @@
  * write adds one (an update of a key already held over-counts, which only errs towards refusing
  * early); the handoff manager's periodic recount replaces the estimate with the truth.
  */
-import { SpineError } from '../../api/errors.js'
+import { SpineError } from '../../shared/errors.js'
 
 export class HintedCount {
   private estimate = 0

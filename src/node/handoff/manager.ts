@@ -7,7 +7,7 @@
  * failure in a row up to `maxRetryDelayMs` (or as soon as a member that was down is heard again):
  * never relaunched in a loop that shows `running` forever.
  */
-import { toSpineError } from '../../api/errors.js'
+import { toSpineError } from '../../shared/errors.js'
 import { Ticker } from '../ticker.js'
 import type { Clock } from '../../core/env.js'
 import type { PendingMove } from '../../core/clusterRing.js'
@@ -15,7 +15,7 @@ import type { Ring } from '../../core/ring.js'
 import type { Transport } from '../../net/transport.js'
 import type { Backend } from '../../storage/backend.js'
 import { HANDOFF, VNODE } from '../../config.js'
-import type { Logger } from '../log.js'
+import type { Logger } from '../../shared/log.js'
 import type { VnodeHost } from '../vnodeHost.js'
 import { hintedPartitions, planTransfers } from './decisions.js'
 import { HintedCount } from './hintedCount.js'

@@ -2,7 +2,7 @@
  * The owner's (or incoming owner's) side of a handoff batch: merge each object into its own vnode (merge never
  * overwrites, so a batch sent twice, or racing newer writes, loses nothing), then acknowledge.
  */
-import { SpineError } from '../../api/errors.js'
+import { SpineError } from '../../shared/errors.js'
 import { decodeBKey } from '../../core/hash.js'
 import { decodeObject } from '../../core/objectCodec.js'
 import type { Ring } from '../../core/ring.js'

@@ -7,7 +7,7 @@
  * A batch ends at `batchSize` objects or `batchBytes` of keys and objects, whichever comes first,
  * so a batch of large objects still fits one frame; an object larger than `batchBytes` goes alone.
  */
-import { SpineError, toSpineError } from '../../api/errors.js'
+import { SpineError, toSpineError } from '../../shared/errors.js'
 import type { Transport } from '../../net/transport.js'
 import type { Backend } from '../../storage/backend.js'
 import type { Vnode } from '../vnode.js'
