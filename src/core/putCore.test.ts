@@ -145,13 +145,19 @@ t.test('named errors and their data', async (t) => {
   if (out.kind === 'error') t.match(out.error.message, /dw=3/)
 })
 
-t.test('repeats and unknown indexes are ignored', async (t) => {
+t.test('a slot outside the plan is a programmer error', async (t) => {
+  const core = new PutCore({ n: 2, w: 2, dw: 2, pw: 0 }, [true, true])
+  t.throws(() => core.ack(2), RangeError)
+  t.throws(() => core.ack(-1), RangeError)
+  t.throws(() => core.fail(1.5, 'X'), RangeError)
+  t.equal(core.ackCount(), 0)
+})
+
+t.test('repeats are ignored', async (t) => {
   const core = new PutCore({ n: 2, w: 2, dw: 2, pw: 0 }, [true, true])
   core.ack(0)
   core.ack(0)
   core.fail(0, 'late failure of an acknowledged replica')
-  core.ack(2)
-  core.ack(-1)
   t.equal(core.ackCount(), 1)
   t.notOk(core.allReceived())
   t.equal(core.outcome().kind, 'pending')

@@ -49,8 +49,10 @@ export class PutCore {
     this.fails.set(index, code)
   }
 
+  /** A repeat is a late or duplicated reply and is ignored; a slot outside the plan is a bug, so it throws. */
   private known(index: number): boolean {
-    return this.acks.has(index) || this.fails.has(index) || index < 0 || index >= this.p.n
+    if (!Number.isInteger(index) || index < 0 || index >= this.p.n) throw new RangeError(`slot ${index} is outside 0..${this.p.n - 1}`)
+    return this.acks.has(index) || this.fails.has(index)
   }
 
   allReceived(): boolean {
