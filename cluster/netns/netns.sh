@@ -101,19 +101,19 @@ start_node() {
   local i; i=$(num_of "$1")
   local ns=$PREFIX-n$i dir; dir=$(cat "$STATE/dir")
   mkdir -p "$dir/n$i"
-  # setsid: the node outlives this script; its pid is recorded for kill.
+  # setsid: the node outlives this script. kill finds it by its namespace, not by a pid file.
   in_ns "$ns" setsid "$NODE_BIN" "$CLI" node start --name "n$i" --data "$dir/n$i" --host "$(addr_of "$i")" \
     --cluster-port 7000 --client-port 7001 --http-port 7002 --pb-port 7003 \
     --members "$(cat "$STATE/members")" ${NETNS_NODE_ARGS:-} >>"$dir/n$i.log" 2>&1 </dev/null &
-  echo $! >"$STATE/n$i.pid"
 }
 
-kill_node() {
-  local i; i=$(num_of "$1")
-  local pids; pids=$(ip netns pids "$PREFIX-n$i" 2>/dev/null || true)
+# SIGKILL every process in a namespace.
+kill_ns() {
+  local pids; pids=$(ip netns pids "$1" 2>/dev/null || true)
   [ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
-  rm -f "$STATE/n$i.pid"
 }
+
+kill_node() { kill_ns "$(ns_of "$1")"; }
 
 # Drop A's traffic to and from B (both ways), in A's namespace and B's.
 cut() {
@@ -168,10 +168,7 @@ status() {
 
 down() {
   local ns
-  for ns in $(ip netns list | awk '{print $1}' | grep -E "^$PREFIX-(ctl|n[0-9]+)$" || true); do
-    local pids; pids=$(ip netns pids "$ns" 2>/dev/null || true)
-    [ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
-  done
+  for ns in $(ip netns list | awk '{print $1}' | grep -E "^$PREFIX-(ctl|n[0-9]+)$" || true); do kill_ns "$ns"; done
   for ns in $(ip netns list | awk '{print $1}' | grep -E "^$PREFIX-(ctl|n[0-9]+)$" || true); do
     # Wait (briefly) for the killed processes to go, or the namespace lingers while they hold it.
     for _ in $(seq 1 50); do [ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && break; sleep 0.1; done

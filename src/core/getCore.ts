@@ -5,6 +5,7 @@
  */
 import { SpineError } from '../shared/errors.js'
 import { mergeAll, sameObject, type KvObject } from './object.js'
+import { assertReplicaSlot } from './replicaSlot.js'
 
 export type ReplicaReply = { kind: 'ok'; obj: KvObject } | { kind: 'notfound' } | { kind: 'error'; code: string }
 
@@ -51,7 +52,7 @@ export class GetCore {
 
   /** Record that slot `index` was asked. Out-of-range indexes are a caller's bug. */
   ask(index: number): void {
-    if (!Number.isInteger(index) || index < 0 || index >= this.p.n) throw new RangeError(`slot ${index} is outside 0..${this.p.n - 1}`)
+    assertReplicaSlot(index, this.p.n)
     this.asked.add(index)
   }
 

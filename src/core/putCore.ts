@@ -5,6 +5,7 @@
  * nothing a caller can use).
  */
 import { SpineError } from '../shared/errors.js'
+import { assertReplicaSlot } from './replicaSlot.js'
 
 export interface PutParams {
   n: number
@@ -51,7 +52,7 @@ export class PutCore {
 
   /** A repeat is a late or duplicated reply and is ignored; a slot outside the plan is a bug, so it throws. */
   private known(index: number): boolean {
-    if (!Number.isInteger(index) || index < 0 || index >= this.p.n) throw new RangeError(`slot ${index} is outside 0..${this.p.n - 1}`)
+    assertReplicaSlot(index, this.p.n)
     return this.acks.has(index) || this.fails.has(index)
   }
 
