@@ -58,6 +58,10 @@ export const LIMITS = {
   maxSiblings: 100,
   /** User metadata entries per sibling. */
   maxUserMeta: 64,
+  /** Index terms carried by one sibling (a patient record has ~5; Riak sets no bound, a frame does). */
+  maxIndexTerms: 256,
+  /** Bytes of one index term, `<index>:<value>` in UTF-8. */
+  maxIndexTermBytes: 512,
 } as const
 
 /** Framing and transport limits. */

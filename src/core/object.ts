@@ -20,6 +20,13 @@ export interface SiblingContent {
   meta: Record<string, string>
   /** a tombstone: the sibling records a delete */
   deleted: boolean
+  /**
+   * The index terms of this value (`<index>:<value>`, sorted), computed once by the coordinator of the
+   * write and stored with the value, as Riak keeps 2i terms in the object's metadata. Every replica's
+   * index hook reads them here instead of decoding the value again, on the new copy and on the one it
+   * replaces. Absent on values written before terms travelled, or by writers that index nothing.
+   */
+  indexes?: readonly string[]
 }
 
 export interface Sibling extends SiblingContent {

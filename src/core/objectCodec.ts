@@ -11,7 +11,8 @@ const packr = new Packr({ useRecords: false, mapsAsObjects: true })
 const FORMAT = 1
 
 type WireEntry = [string, number, number]
-type WireSibling = [string, number, Uint8Array, string, number, Record<string, string>, boolean]
+/** The eighth element, the index terms, is written only for values that have them: other objects keep their bytes. */
+type WireSibling = [string, number, Uint8Array, string, number, Record<string, string>, boolean, (readonly string[])?]
 
 function clockToWire(vc: VClock): WireEntry[] {
   return vc.map((e) => [e.actor, e.counter, e.ts])
@@ -27,29 +28,33 @@ function clockFromWire(w: unknown): VClock {
   })
 }
 
+function indexesFromWire(w: unknown): readonly string[] {
+  if (!Array.isArray(w) || !w.every((t) => typeof t === 'string')) throw new TypeError('malformed sibling indexes')
+  return w as string[]
+}
+
 function siblingFromWire(w: unknown): Sibling {
-  if (!Array.isArray(w) || w.length !== 7) throw new TypeError('malformed sibling')
-  const [actor, counter, value, contentType, lastModified, meta, deleted] = w as WireSibling
+  if (!Array.isArray(w) || (w.length !== 7 && w.length !== 8)) throw new TypeError('malformed sibling')
+  const [actor, counter, value, contentType, lastModified, meta, deleted, indexes] = w as WireSibling
   if (typeof actor !== 'string' || !Number.isInteger(counter) || !(value instanceof Uint8Array)) {
     throw new TypeError('malformed sibling')
   }
   if (typeof contentType !== 'string' || typeof lastModified !== 'number' || (meta != null && (typeof meta !== 'object' || Array.isArray(meta)))) {
     throw new TypeError('malformed sibling')
   }
-  return { dot: { actor, counter }, value, contentType, lastModified, meta: meta ?? {}, deleted: deleted === true }
+  const s: Sibling = { dot: { actor, counter }, value, contentType, lastModified, meta: meta ?? {}, deleted: deleted === true }
+  if (w.length === 8) s.indexes = indexesFromWire(indexes)
+  return s
+}
+
+function siblingToWire(s: Sibling): WireSibling {
+  const w: WireSibling = [s.dot.actor, s.dot.counter, s.value, s.contentType, s.lastModified, s.meta, s.deleted]
+  if (s.indexes !== undefined) w.push(s.indexes)
+  return w
 }
 
 export function encodeObject(obj: KvObject): Buffer {
-  const sibs: WireSibling[] = obj.siblings.map((s) => [
-    s.dot.actor,
-    s.dot.counter,
-    s.value,
-    s.contentType,
-    s.lastModified,
-    s.meta,
-    s.deleted,
-  ])
-  return packr.pack([FORMAT, clockToWire(obj.clock), sibs])
+  return packr.pack([FORMAT, clockToWire(obj.clock), obj.siblings.map(siblingToWire)])
 }
 
 /** msgpackr throws plain Errors on truncated or malformed bytes; report them as TypeError too. */

@@ -3,7 +3,7 @@ import { SpineError } from '../shared/errors.js'
 import type { BKey } from '../core/hash.js'
 import type { SiblingContent } from '../core/object.js'
 import { LIMITS } from '../config.js'
-import { checkBKey, checkBoolean, checkQuorumSpec, checkTimeout, checkValue, type WriteOptions } from './request.js'
+import { checkBKey, checkBoolean, checkIndexes, checkQuorumSpec, checkTimeout, checkValue, type WriteOptions } from './request.js'
 
 export interface PutRequest {
   bk: BKey
@@ -63,4 +63,12 @@ export function parseForward(v: unknown): PutRequest {
     content: { value: checkValue(v.value), contentType, meta: parseMeta(v.meta), deleted: v.deleted === true },
     opts: parseWriteOptions(v.opts),
   }
+}
+
+/** A put a peer forwarded: as a client's, plus the index terms its coordinator computed. */
+export function parseForwardFromPeer(v: unknown): PutRequest {
+  const req = parseForward(v)
+  const indexes = checkIndexes(isRecord(v) ? v.indexes : undefined)
+  if (indexes !== undefined) req.content.indexes = indexes
+  return req
 }

@@ -3,7 +3,7 @@ import { SpineError } from '../shared/errors.js'
 import { decodeContext, decodeObject } from '../core/objectCodec.js'
 import { encodeObject } from '../core/objectCodec.js'
 import type { KvEnv } from '../kv/env.js'
-import { parseForward } from '../kv/forward.js'
+import { parseForwardFromPeer } from '../kv/forward.js'
 import { kvPut } from '../kv/putFsm.js'
 import { parseClusterRequest, type NodeInfo } from './messages.js'
 import type { VnodeHost } from './vnodeHost.js'
@@ -78,7 +78,7 @@ export function clusterHandler(
       case 'aaeKeys':
         return serveAae(env, aae, req)
       case 'kvput': {
-        const result = await kvPut(env, parseForward(req.req), true)
+        const result = await kvPut(env, parseForwardFromPeer(req.req), true)
         return { o: encodeObject(result.obj) }
       }
     }

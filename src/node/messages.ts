@@ -8,6 +8,7 @@ import { AAE, HANDOFF, KV, LIMITS, MEMBERSHIP, RING } from '../config.js'
 import { parseClusterRing, type ClusterRing } from '../core/clusterRing.js'
 import { parseRingCommand, type RingCommand } from './ringCommand.js'
 import type { ListingRequest } from '../kv/listingPage.js'
+import { checkIndexes } from '../kv/request.js'
 
 export type ClusterRequest =
   | { op: 'ping' }
@@ -81,13 +82,16 @@ export function parseContent(v: unknown): SiblingContent {
   if (!isRecord(v)) bad('content must be a map')
   const meta = v.meta ?? {}
   if (!isRecord(meta) || !Object.values(meta).every((x) => typeof x === 'string')) bad('meta must map strings to strings')
-  return {
+  const c: SiblingContent = {
     value: bytes(v.value, 'value'),
     contentType: typeof v.contentType === 'string' ? v.contentType : bad('contentType must be a string'),
     lastModified: int(v.lastModified, 'lastModified'),
     meta: meta as Record<string, string>,
     deleted: v.deleted === true,
   }
+  const indexes = checkIndexes(v.indexes)
+  if (indexes !== undefined) c.indexes = indexes
+  return c
 }
 
 /** A search's parameters: names to lists of strings (the node parses them as the coordinator did). */

@@ -31,6 +31,7 @@ import type { LocalPlanEntry, LocalSearchResult, WireParams } from './searchWire
 import type { PatientSearchQuery } from './searchQuery.js'
 import { ALIAS_CONTENT_TYPE, PATIENT_CONTENT_TYPE, encodePatient, patientBKey, storedPatients } from './storeIndex.js'
 import { etagOf, prepareCreate, replacePatient } from './versioning.js'
+import { indexTerms } from './indexTerms.js'
 
 /** A record as a client sees it: the view its security label allows, and its ETag. */
 export interface PatientReply {
@@ -221,7 +222,7 @@ export class PatientStore {
     }
     return {
       bk: patientBKey(p.id),
-      content: { value, contentType: PATIENT_CONTENT_TYPE, meta: {}, deleted: false },
+      content: { value, contentType: PATIENT_CONTENT_TYPE, meta: {}, deleted: false, indexes: indexTerms(p) },
       opts: { context: context.length ? encodeContext(context) : null },
     }
   }

@@ -11,7 +11,7 @@
  * 0x00 ends the term.
  */
 import { encodeBKey, type BKey } from '../core/hash.js'
-import type { KvObject } from '../core/object.js'
+import type { KvObject, Sibling } from '../core/object.js'
 import { INDEX_PARTITION } from '../node/partitionSpace.js'
 import type { VnodeChange, VnodeWriteHook } from '../node/vnodeHooks.js'
 import type { BatchOp } from '../storage/backend.js'
@@ -85,17 +85,29 @@ export function storedPatients(obj: KvObject | undefined): Patient[] {
   return out
 }
 
-/** Every term of every live sibling: a record with siblings is found by any of them. */
+/**
+ * Every term of every live sibling: a record with siblings is found by any of them. A sibling's own
+ * terms (set by the coordinator that wrote it, PatientStore.putOf) are taken as they are; only a
+ * sibling stored without them, by an older node, is parsed and indexed here.
+ */
 export function objectTerms(obj: KvObject | undefined): Set<string> {
   const terms = new Set<string>()
-  for (const p of storedPatients(obj)) {
-    try {
-      for (const t of indexTerms(p)) terms.add(t)
-    } catch {
-      // A malformed record written around the API: unsearchable, but the write itself stands.
-    }
+  for (const s of obj?.siblings ?? []) {
+    if (s.deleted) continue
+    for (const t of s.indexes ?? termsOfValue(s)) terms.add(t)
   }
   return terms
+}
+
+function termsOfValue(s: Sibling): readonly string[] {
+  const p = parseStoredPatient(s.value, s.contentType)
+  if (!p) return []
+  try {
+    return indexTerms(p)
+  } catch {
+    // A malformed record written around the API: unsearchable, but the write itself stands.
+    return []
+  }
 }
 
 export function indexEntryKey(term: string, vnode: number, objectKey: Uint8Array): Buffer {
