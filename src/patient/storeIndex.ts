@@ -111,9 +111,13 @@ function termsOfValue(s: Sibling): readonly string[] {
 }
 
 export function indexEntryKey(term: string, vnode: number, objectKey: Uint8Array): Buffer {
-  const v = Buffer.allocUnsafe(4)
-  v.writeUInt32BE(vnode, 0)
-  return Buffer.concat([Buffer.from(term, 'utf8'), Buffer.of(0), v, objectKey])
+  const termBytes = Buffer.byteLength(term, 'utf8')
+  const out = Buffer.allocUnsafe(termBytes + 5 + objectKey.byteLength)
+  out.write(term, 0, 'utf8')
+  out[termBytes] = 0
+  out.writeUInt32BE(vnode, termBytes + 1)
+  out.set(objectKey, termBytes + 5)
+  return out
 }
 
 /** The term of an entry, the vnode holding the copy, and the object's key. */
@@ -144,8 +148,8 @@ export function patientIndexHook(): VnodeWriteHook {
       const { add, remove } = indexTermChangesOfSets(objectTerms(change.before), objectTerms(change.after))
       const p = change.partition
       return [
-        ...remove.map((t): BatchOp => ({ type: 'del', partition: INDEX_PARTITION, key: indexEntryKey(t, p, change.key) })),
-        ...add.map((t): BatchOp => ({ type: 'put', partition: INDEX_PARTITION, key: indexEntryKey(t, p, change.key), value: EMPTY })),
+        ...remove.map((t): BatchOp => ({ type: 'del', partition: INDEX_PARTITION, key: indexEntryKey(t, p, change.key), scanOnly: true })),
+        ...add.map((t): BatchOp => ({ type: 'put', partition: INDEX_PARTITION, key: indexEntryKey(t, p, change.key), value: EMPTY, scanOnly: true })),
       ]
     },
   }

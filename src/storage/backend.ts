@@ -9,9 +9,13 @@ export interface BackendWriteOptions {
   sync?: boolean
 }
 
+/**
+ * `scanOnly`: the key is only ever read by folds, never by get (index entries). A pending write of
+ * such a key needs no read-your-writes bookkeeping, which is most of a batched write's cost per op.
+ */
 export type BatchOp =
-  | { type: 'put'; partition: number; key: Uint8Array; value: Uint8Array }
-  | { type: 'del'; partition: number; key: Uint8Array }
+  | { type: 'put'; partition: number; key: Uint8Array; value: Uint8Array; scanOnly?: boolean }
+  | { type: 'del'; partition: number; key: Uint8Array; scanOnly?: boolean }
 
 export interface FoldOptions {
   /** Stop after this many entries. */

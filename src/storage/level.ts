@@ -78,10 +78,15 @@ function valueBuffer(value: Uint8Array): Buffer {
   return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
 }
 
-function toLevelOp(op: BatchOp): { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer } {
+/** Puts are copied: the write is applied later in the tick, and the caller may reuse its buffer. */
+function toLevelOp(op: BatchOp): WriteOp {
   const key = storedKey(op.partition, op.key)
-  return op.type === 'del' ? { type: 'del', key } : { type: 'put', key, value: valueBuffer(op.value) }
+  if (op.type === 'del') return { type: 'del', key, scanOnly: op.scanOnly }
+  const view = valueBuffer(op.value)
+  return { type: 'put', key, value: view.byteLength === 0 ? EMPTY : Buffer.from(view), scanOnly: op.scanOnly }
 }
+
+const EMPTY = Buffer.alloc(0)
 
 export class LevelBackend implements Backend {
   private readonly dir: string
@@ -136,7 +141,7 @@ export class LevelBackend implements Backend {
   async batch(ops: BatchOp[], opts?: BackendWriteOptions): Promise<void> {
     const batcher = this.openBatcher()
     // Every op is encoded (and validated) before LevelDB sees any, so a bad op writes nothing.
-    const encoded = ops.map(toLevelOp).map((op) => (op.type === 'put' ? { ...op, value: Buffer.from(op.value) } : op))
+    const encoded = ops.map(toLevelOp)
     await batcher.write(encoded, writeOptions(opts).sync)
   }
 

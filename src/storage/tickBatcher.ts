@@ -10,7 +10,8 @@
  */
 import { STORAGE } from '../config.js'
 
-export type WriteOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer }
+/** `scanOnly` ops (see BatchOp) skip the overlay: no get ever asks for them. */
+export type WriteOp = { type: 'put'; key: Buffer; value: Buffer; scanOnly?: boolean } | { type: 'del'; key: Buffer; scanOnly?: boolean }
 
 export interface BatchDb {
   batch(ops: WriteOp[], opts: { sync: boolean }): Promise<void>
@@ -26,6 +27,8 @@ export interface BatchDb {
 
 interface PendingWrite {
   ops: WriteOp[]
+  /** The overlay ids of the ops that are in it, kept to remove them once written. */
+  ids: string[]
   sync: boolean
   resolve: () => void
   reject: (e: unknown) => void
@@ -54,8 +57,13 @@ export class TickBatcher {
 
   write(ops: WriteOp[], sync: boolean): Promise<void> {
     return new Promise((resolve, reject) => {
-      const w: PendingWrite = { ops, sync, resolve, reject }
-      for (const op of ops) this.overlay.set(op.key.toString('latin1'), { value: op.type === 'put' ? op.value : null, by: w })
+      const w: PendingWrite = { ops, ids: [], sync, resolve, reject }
+      for (const op of ops) {
+        if (op.scanOnly === true) continue
+        const id = op.key.toString('latin1')
+        w.ids.push(id)
+        this.overlay.set(id, { value: op.type === 'put' ? op.value : null, by: w })
+      }
       this.writes.push(w)
       this.schedule()
     })
@@ -113,10 +121,7 @@ export class TickBatcher {
     this.track(
       done.finally(() => {
         for (const w of writes) {
-          for (const op of w.ops) {
-            const id = op.key.toString('latin1')
-            if (this.overlay.get(id)?.by === w) this.overlay.delete(id)
-          }
+          for (const id of w.ids) if (this.overlay.get(id)?.by === w) this.overlay.delete(id)
         }
       }),
     )
