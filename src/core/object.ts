@@ -20,6 +20,10 @@ export interface SiblingContent {
   meta: Record<string, string>
   /** a tombstone: the sibling records a delete */
   deleted: boolean
+  /** Riak's secondary index entries, [field, value] (field ends _bin or _int), sorted; absent when none. */
+  indexes?: Array<[string, string]>
+  /** Riak's links, [bucket, key, tag], in the order given; absent when none. */
+  links?: Array<[string, string, string]>
 }
 
 export interface Sibling extends SiblingContent {

@@ -11,7 +11,40 @@ const packr = new Packr({ useRecords: false, mapsAsObjects: true })
 const FORMAT = 1
 
 type WireEntry = [string, number, number]
-type WireSibling = [string, number, Uint8Array, string, number, Record<string, string>, boolean]
+type WireSibling = [string, number, Uint8Array, string, number, Record<string, string>, boolean, WireExtras?]
+
+/** Index entries and links, an 8th element only when a sibling has some: objects without them encode as before. */
+interface WireExtras {
+  i?: Array<[string, string]>
+  l?: Array<[string, string, string]>
+}
+
+function stringTuples<T extends string[]>(v: unknown, width: number): T[] {
+  if (!Array.isArray(v) || !v.every((e) => Array.isArray(e) && e.length === width && e.every((x) => typeof x === 'string'))) {
+    throw new TypeError('malformed sibling extras')
+  }
+  return v as T[]
+}
+
+function extrasFromWire(w: unknown): Pick<Sibling, 'indexes' | 'links'> {
+  if (w === undefined || w === null) return {}
+  if (typeof w !== 'object' || Array.isArray(w)) throw new TypeError('malformed sibling extras')
+  const x = w as Record<string, unknown>
+  const out: Pick<Sibling, 'indexes' | 'links'> = {}
+  if (x.i !== undefined) out.indexes = stringTuples<[string, string]>(x.i, 2)
+  if (x.l !== undefined) out.links = stringTuples<[string, string, string]>(x.l, 3)
+  return out
+}
+
+function extrasToWire(s: Sibling): WireExtras | undefined {
+  const hasI = (s.indexes?.length ?? 0) > 0
+  const hasL = (s.links?.length ?? 0) > 0
+  if (!hasI && !hasL) return undefined
+  const x: WireExtras = {}
+  if (hasI) x.i = s.indexes
+  if (hasL) x.l = s.links
+  return x
+}
 
 function clockToWire(vc: VClock): WireEntry[] {
   return vc.map((e) => [e.actor, e.counter, e.ts])
@@ -28,27 +61,24 @@ function clockFromWire(w: unknown): VClock {
 }
 
 function siblingFromWire(w: unknown): Sibling {
-  if (!Array.isArray(w) || w.length !== 7) throw new TypeError('malformed sibling')
-  const [actor, counter, value, contentType, lastModified, meta, deleted] = w as WireSibling
+  if (!Array.isArray(w) || (w.length !== 7 && w.length !== 8)) throw new TypeError('malformed sibling')
+  const [actor, counter, value, contentType, lastModified, meta, deleted, extras] = w as WireSibling
   if (typeof actor !== 'string' || !Number.isInteger(counter) || !(value instanceof Uint8Array)) {
     throw new TypeError('malformed sibling')
   }
   if (typeof contentType !== 'string' || typeof lastModified !== 'number' || (meta != null && (typeof meta !== 'object' || Array.isArray(meta)))) {
     throw new TypeError('malformed sibling')
   }
-  return { dot: { actor, counter }, value, contentType, lastModified, meta: meta ?? {}, deleted: deleted === true }
+  return { dot: { actor, counter }, value, contentType, lastModified, meta: meta ?? {}, deleted: deleted === true, ...extrasFromWire(extras) }
 }
 
 export function encodeObject(obj: KvObject): Buffer {
-  const sibs: WireSibling[] = obj.siblings.map((s) => [
-    s.dot.actor,
-    s.dot.counter,
-    s.value,
-    s.contentType,
-    s.lastModified,
-    s.meta,
-    s.deleted,
-  ])
+  const sibs: WireSibling[] = obj.siblings.map((s) => {
+    const w: WireSibling = [s.dot.actor, s.dot.counter, s.value, s.contentType, s.lastModified, s.meta, s.deleted]
+    const extras = extrasToWire(s)
+    if (extras) w.push(extras)
+    return w
+  })
   return packr.pack([FORMAT, clockToWire(obj.clock), sibs])
 }
 

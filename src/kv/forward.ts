@@ -3,6 +3,7 @@ import { SpineError } from '../shared/errors.js'
 import type { BKey } from '../core/hash.js'
 import type { SiblingContent } from '../core/object.js'
 import { LIMITS } from '../config.js'
+import { parseExtras } from './contentExtras.js'
 import { checkBKey, checkBoolean, checkQuorumSpec, checkTimeout, checkValue, type WriteOptions } from './request.js'
 
 export interface PutRequest {
@@ -60,7 +61,7 @@ export function parseForward(v: unknown): PutRequest {
   if (typeof contentType !== 'string') throw new SpineError('INVALID_ARGUMENT', 'contentType must be a string')
   return {
     bk: checkBKey(v.type, v.bucket, v.key),
-    content: { value: checkValue(v.value), contentType, meta: parseMeta(v.meta), deleted: v.deleted === true },
+    content: { value: checkValue(v.value), contentType, meta: parseMeta(v.meta), deleted: v.deleted === true, ...parseExtras(v) },
     opts: parseWriteOptions(v.opts),
   }
 }

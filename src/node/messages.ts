@@ -8,6 +8,7 @@ import { AAE, HANDOFF, KV, LIMITS, MEMBERSHIP, RING } from '../config.js'
 import { parseClusterRing, type ClusterRing } from '../core/clusterRing.js'
 import { parseRingCommand, type RingCommand } from './ringCommand.js'
 import type { ListingRequest } from '../kv/listingPage.js'
+import { parseExtras } from '../kv/contentExtras.js'
 
 export type ClusterRequest =
   | { op: 'ping' }
@@ -87,6 +88,7 @@ export function parseContent(v: unknown): SiblingContent {
     lastModified: int(v.lastModified, 'lastModified'),
     meta: meta as Record<string, string>,
     deleted: v.deleted === true,
+    ...parseExtras(v),
   }
 }
 
