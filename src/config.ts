@@ -58,10 +58,14 @@ export const LIMITS = {
   maxSiblings: 100,
   /** User metadata entries per sibling. */
   maxUserMeta: 64,
-  /** Index terms carried by one sibling (a patient record has ~5; Riak sets no bound, a frame does). */
-  maxIndexTerms: 256,
-  /** Bytes of one index term, `<index>:<value>` in UTF-8. */
-  maxIndexTermBytes: 512,
+  /** Secondary index entries (field, value pairs) per sibling: Riak sets none; a bound keeps one write's index work small. */
+  maxIndexEntries: 256,
+  /** Riak links per sibling. */
+  maxLinks: 256,
+  /** Bytes of one index field name or value, or one link's tag. */
+  maxIndexTermBytes: 1024,
+  /** Application index terms (patient search) per sibling: a patient record has ~5. */
+  maxTerms: 256,
 } as const
 
 /** Framing and transport limits. */
@@ -179,6 +183,16 @@ export const KV = {
   maxReplicaBatchItems: 1_000,
   /** bytes of objects per such message: a quarter of NET.maxFrameBytes, so keys, clocks and framing always fit. */
   maxReplicaBatchBytes: 4 * 1024 * 1024,
+} as const
+
+/** The counters and timings behind /stats (Riak's one-minute fields). */
+export const STATS = {
+  /** Riak's node_gets, vnode_puts... count the last minute; the window they are taken over. */
+  windowMs: 60_000,
+  /** How often the counters are sampled for those windows (their resolution). */
+  sampleMs: 1_000,
+  /** Latencies kept per operation (get, put) for the fsm_time percentiles: the most recent, within the window. */
+  maxTimeSamples: 65_536,
 } as const
 
 /** Vnode behaviour. */

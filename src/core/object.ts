@@ -20,13 +20,17 @@ export interface SiblingContent {
   meta: Record<string, string>
   /** a tombstone: the sibling records a delete */
   deleted: boolean
+  /** Riak's secondary index entries, [field, value] (field ends _bin or _int), sorted; absent when none. */
+  indexes?: Array<[string, string]>
+  /** Riak's links, [bucket, key, tag], in the order given; absent when none. */
+  links?: Array<[string, string, string]>
   /**
-   * The index terms of this value (`<index>:<value>`, sorted), computed once by the coordinator of the
-   * write and stored with the value, as Riak keeps 2i terms in the object's metadata. Every replica's
-   * index hook reads them here instead of decoding the value again, on the new copy and on the one it
-   * replaces. Absent on values written before terms travelled, or by writers that index nothing.
+   * The application's index terms of this value (patient search, `<index>:<value>`, sorted), computed
+   * once by the coordinator of the write and stored with the value, as Riak keeps 2i entries with the
+   * object. Every replica's index hook reads them here instead of decoding the value again, on the new
+   * copy and on the one it replaces. Absent on values written before terms travelled. Never taken from a client.
    */
-  indexes?: readonly string[]
+  terms?: readonly string[]
 }
 
 export interface Sibling extends SiblingContent {

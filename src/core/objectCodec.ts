@@ -11,8 +11,49 @@ const packr = new Packr({ useRecords: false, mapsAsObjects: true })
 const FORMAT = 1
 
 type WireEntry = [string, number, number]
-/** The eighth element, the index terms, is written only for values that have them: other objects keep their bytes. */
-type WireSibling = [string, number, Uint8Array, string, number, Record<string, string>, boolean, (readonly string[])?]
+type WireSibling = [string, number, Uint8Array, string, number, Record<string, string>, boolean, WireExtras?]
+
+/** Index entries and links, an 8th element only when a sibling has some: objects without them encode as before. */
+interface WireExtras {
+  i?: Array<[string, string]>
+  l?: Array<[string, string, string]>
+  t?: readonly string[]
+}
+
+function stringTuples<T extends string[]>(v: unknown, width: number): T[] {
+  if (!Array.isArray(v) || !v.every((e) => Array.isArray(e) && e.length === width && e.every((x) => typeof x === 'string'))) {
+    throw new TypeError('malformed sibling extras')
+  }
+  return v as T[]
+}
+
+function termsFromWire(v: unknown): readonly string[] {
+  if (!Array.isArray(v) || !v.every((t) => typeof t === 'string')) throw new TypeError('malformed sibling terms')
+  return v as string[]
+}
+
+function extrasFromWire(w: unknown): Pick<Sibling, 'indexes' | 'links' | 'terms'> {
+  if (w === undefined || w === null) return {}
+  if (typeof w !== 'object' || Array.isArray(w)) throw new TypeError('malformed sibling extras')
+  const x = w as Record<string, unknown>
+  const out: Pick<Sibling, 'indexes' | 'links' | 'terms'> = {}
+  if (x.t !== undefined) out.terms = termsFromWire(x.t)
+  if (x.i !== undefined) out.indexes = stringTuples<[string, string]>(x.i, 2)
+  if (x.l !== undefined) out.links = stringTuples<[string, string, string]>(x.l, 3)
+  return out
+}
+
+function extrasToWire(s: Sibling): WireExtras | undefined {
+  const hasI = (s.indexes?.length ?? 0) > 0
+  const hasL = (s.links?.length ?? 0) > 0
+  // Terms are written even when empty (a redacted record has none): an empty list still spares a parse.
+  if (!hasI && !hasL && s.terms === undefined) return undefined
+  const x: WireExtras = {}
+  if (s.terms !== undefined) x.t = s.terms
+  if (hasI) x.i = s.indexes
+  if (hasL) x.l = s.links
+  return x
+}
 
 function clockToWire(vc: VClock): WireEntry[] {
   return vc.map((e) => [e.actor, e.counter, e.ts])
@@ -28,33 +69,26 @@ function clockFromWire(w: unknown): VClock {
   })
 }
 
-function indexesFromWire(w: unknown): readonly string[] {
-  if (!Array.isArray(w) || !w.every((t) => typeof t === 'string')) throw new TypeError('malformed sibling indexes')
-  return w as string[]
-}
-
 function siblingFromWire(w: unknown): Sibling {
   if (!Array.isArray(w) || (w.length !== 7 && w.length !== 8)) throw new TypeError('malformed sibling')
-  const [actor, counter, value, contentType, lastModified, meta, deleted, indexes] = w as WireSibling
+  const [actor, counter, value, contentType, lastModified, meta, deleted, extras] = w as WireSibling
   if (typeof actor !== 'string' || !Number.isInteger(counter) || !(value instanceof Uint8Array)) {
     throw new TypeError('malformed sibling')
   }
   if (typeof contentType !== 'string' || typeof lastModified !== 'number' || (meta != null && (typeof meta !== 'object' || Array.isArray(meta)))) {
     throw new TypeError('malformed sibling')
   }
-  const s: Sibling = { dot: { actor, counter }, value, contentType, lastModified, meta: meta ?? {}, deleted: deleted === true }
-  if (w.length === 8) s.indexes = indexesFromWire(indexes)
-  return s
-}
-
-function siblingToWire(s: Sibling): WireSibling {
-  const w: WireSibling = [s.dot.actor, s.dot.counter, s.value, s.contentType, s.lastModified, s.meta, s.deleted]
-  if (s.indexes !== undefined) w.push(s.indexes)
-  return w
+  return { dot: { actor, counter }, value, contentType, lastModified, meta: meta ?? {}, deleted: deleted === true, ...extrasFromWire(extras) }
 }
 
 export function encodeObject(obj: KvObject): Buffer {
-  return packr.pack([FORMAT, clockToWire(obj.clock), obj.siblings.map(siblingToWire)])
+  const sibs: WireSibling[] = obj.siblings.map((s) => {
+    const w: WireSibling = [s.dot.actor, s.dot.counter, s.value, s.contentType, s.lastModified, s.meta, s.deleted]
+    const extras = extrasToWire(s)
+    if (extras) w.push(extras)
+    return w
+  })
+  return packr.pack([FORMAT, clockToWire(obj.clock), sibs])
 }
 
 /** msgpackr throws plain Errors on truncated or malformed bytes; report them as TypeError too. */

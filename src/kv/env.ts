@@ -16,6 +16,10 @@ export interface KvStats {
   readEscalations: number
   reaped: number
   forwarded: number
+  /** Replica reads served by this node's vnodes (Riak's vnode_gets). */
+  vnodeGets: number
+  /** Replica writes, coordinating or merging, served by this node's vnodes (Riak's vnode_puts). */
+  vnodePuts: number
 }
 
 export interface KvEnv {
@@ -34,5 +38,5 @@ export interface KvEnv {
 }
 
 export function emptyStats(): KvStats {
-  return { gets: 0, puts: 0, deletes: 0, readRepairs: 0, readRepairsSkipped: 0, readEscalations: 0, reaped: 0, forwarded: 0 }
+  return { gets: 0, puts: 0, deletes: 0, readRepairs: 0, readRepairsSkipped: 0, readEscalations: 0, reaped: 0, forwarded: 0, vnodeGets: 0, vnodePuts: 0 }
 }

@@ -3,7 +3,8 @@ import { SpineError } from '../shared/errors.js'
 import type { BKey } from '../core/hash.js'
 import type { SiblingContent } from '../core/object.js'
 import { LIMITS } from '../config.js'
-import { checkBKey, checkBoolean, checkIndexes, checkQuorumSpec, checkTimeout, checkValue, type WriteOptions } from './request.js'
+import { parseExtras } from './contentExtras.js'
+import { checkBKey, checkBoolean, checkQuorumSpec, checkTerms, checkTimeout, checkValue, type WriteOptions } from './request.js'
 
 export interface PutRequest {
   bk: BKey
@@ -60,7 +61,7 @@ export function parseForward(v: unknown): PutRequest {
   if (typeof contentType !== 'string') throw new SpineError('INVALID_ARGUMENT', 'contentType must be a string')
   return {
     bk: checkBKey(v.type, v.bucket, v.key),
-    content: { value: checkValue(v.value), contentType, meta: parseMeta(v.meta), deleted: v.deleted === true },
+    content: { value: checkValue(v.value), contentType, meta: parseMeta(v.meta), deleted: v.deleted === true, ...parseExtras(v) },
     opts: parseWriteOptions(v.opts),
   }
 }
@@ -68,7 +69,7 @@ export function parseForward(v: unknown): PutRequest {
 /** A put a peer forwarded: as a client's, plus the index terms its coordinator computed. */
 export function parseForwardFromPeer(v: unknown): PutRequest {
   const req = parseForward(v)
-  const indexes = checkIndexes(isRecord(v) ? v.indexes : undefined)
-  if (indexes !== undefined) req.content.indexes = indexes
+  const terms = checkTerms(isRecord(v) ? v.terms : undefined)
+  if (terms !== undefined) req.content.terms = terms
   return req
 }

@@ -18,6 +18,7 @@ import { primaryFlags, replicaPlan } from './replicaPlan.js'
 import { firstWave } from './readWave.js'
 import { checkTimeout, type ReadOptions } from './request.js'
 import { Settle } from './settle.js'
+import { timed } from './opTimes.js'
 
 export interface GetResult {
   /** The merged object, including tombstone siblings; undefined when no replica had one. */
@@ -28,6 +29,10 @@ export interface GetResult {
 
 export async function kvGet(env: KvEnv, bk: BKey, opts: ReadOptions = {}): Promise<GetResult> {
   env.stats.gets++
+  return timed(env.stats, 'get', () => env.clock.now(), () => getOnce(env, bk, opts))
+}
+
+async function getOnce(env: KvEnv, bk: BKey, opts: ReadOptions): Promise<GetResult> {
   const props = env.props.get(bk.type, bk.bucket)
   const n = props.n
   const params = {

@@ -19,6 +19,7 @@ import { Settle } from './settle.js'
 import { encodeForward, type PutRequest } from './forward.js'
 import { scheduleReap } from './reaper.js'
 import { primaryFlags, replicaPlan } from './replicaPlan.js'
+import { timed } from './opTimes.js'
 
 export interface PutResult {
   obj: KvObject
@@ -66,6 +67,10 @@ export function contextOf(opts: WriteOptions): VClock {
 
 export async function kvPut(env: KvEnv, req: PutRequest, forwarded = false): Promise<PutResult> {
   env.stats.puts++
+  return timed(env.stats, 'put', () => env.clock.now(), () => putOnce(env, req, forwarded))
+}
+
+async function putOnce(env: KvEnv, req: PutRequest, forwarded: boolean): Promise<PutResult> {
   const p = plan(env, req.bk, req.opts)
   const context = contextOf(req.opts)
   if (p.coordIndex < 0) {

@@ -36,20 +36,25 @@ export function clusterHandler(
       case 'hstatus':
         return handoff?.status() ?? { hintedKeys: 0, hintedPartitions: 0, transfers: [] }
       case 'vget':
+        env.stats.vnodeGets++
         return { o: (await host.vnode(req.p).getRaw(req.k)) ?? null }
       case 'vcoord': {
+        env.stats.vnodePuts++
         const ctx = req.ctx ? decodeOrThrow(() => decodeContext(req.ctx!)) : []
         const o = await hintedWrite(handoff, req.p, () => host.vnode(req.p).coordinate(req.k, { context: ctx, content: req.c, allowMult: req.am, sync: req.sync }))
         copyToNewOwner(env, handoff, req.p, req.k, o, req.am, req.sync)
         return { o }
       }
       case 'vput':
+        env.stats.vnodePuts++
         await hintedWrite(handoff, req.p, () => host.vnode(req.p).merge(req.k, decodeOrThrow(() => decodeObject(req.o)), req.am, req.sync, req.o))
         copyToNewOwner(env, handoff, req.p, req.k, req.o, req.am, req.sync)
         return { ok: true }
       case 'vcoordMany':
+        env.stats.vnodePuts += req.items.length
         return { r: await serveCoordMany(env, host, handoff, req.items, req.sync) }
       case 'vputMany':
+        env.stats.vnodePuts += req.items.length
         return { r: await serveMergeMany(env, host, handoff, req.items, req.sync) }
       case 'vreap':
         // A copy this node holds for another owner, or of a partition moving away, must reach its

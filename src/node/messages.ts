@@ -8,7 +8,8 @@ import { AAE, HANDOFF, KV, LIMITS, MEMBERSHIP, RING } from '../config.js'
 import { parseClusterRing, type ClusterRing } from '../core/clusterRing.js'
 import { parseRingCommand, type RingCommand } from './ringCommand.js'
 import type { ListingRequest } from '../kv/listingPage.js'
-import { checkIndexes } from '../kv/request.js'
+import { parseExtras } from '../kv/contentExtras.js'
+import { checkTerms } from '../kv/request.js'
 
 export type ClusterRequest =
   | { op: 'ping' }
@@ -88,9 +89,10 @@ export function parseContent(v: unknown): SiblingContent {
     lastModified: int(v.lastModified, 'lastModified'),
     meta: meta as Record<string, string>,
     deleted: v.deleted === true,
+    ...parseExtras(v),
   }
-  const indexes = checkIndexes(v.indexes)
-  if (indexes !== undefined) c.indexes = indexes
+  const terms = checkTerms(v.terms)
+  if (terms !== undefined) c.terms = terms
   return c
 }
 

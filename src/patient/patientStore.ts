@@ -222,7 +222,7 @@ export class PatientStore {
     }
     return {
       bk: patientBKey(p.id),
-      content: { value, contentType: PATIENT_CONTENT_TYPE, meta: {}, deleted: false, indexes: indexTerms(p) },
+      content: { value, contentType: PATIENT_CONTENT_TYPE, meta: {}, deleted: false, terms: indexTerms(p) },
       opts: { context: context.length ? encodeContext(context) : null },
     }
   }

@@ -94,7 +94,7 @@ export function objectTerms(obj: KvObject | undefined): Set<string> {
   const terms = new Set<string>()
   for (const s of obj?.siblings ?? []) {
     if (s.deleted) continue
-    for (const t of s.indexes ?? termsOfValue(s)) terms.add(t)
+    for (const t of s.terms ?? termsOfValue(s)) terms.add(t)
   }
   return terms
 }

@@ -1,5 +1,5 @@
 /**
- * The HTTP port (fastify): `/ping`, `/stats` and Riak's KV routes. Every error is JSON
+ * The HTTP port (fastify): Riak's HTTP resources (src/api/http/riak/) and the Patient routes. Every error is JSON
  * `{code, message, data}` with the status ERROR_CODES gives the code; the handlers only throw
  * SpineErrors, and framework errors (body too large, bad URL, bad Content-Length) are mapped here.
  */
@@ -9,7 +9,8 @@ import { KV, LIMITS, NET, PATIENT } from '../../config.js'
 import { patientError } from '../../patient/errors.js'
 import type { KvEnv } from '../../kv/env.js'
 import type { MethodTable } from './methodTable.js'
-import { registerKvRoutes } from './kvRoutes.js'
+import { CounterWindow } from './riak/counterWindow.js'
+import { registerRiakRoutes } from './riak/routes.js'
 import { isFhirPath, registerPatientRoutes, sendOutcome, sendStoreErrorAsOutcome } from './patientRoutes.js'
 import type { PatientStore } from '../../patient/patientStore.js'
 
@@ -102,17 +103,18 @@ export function createHttpApi(deps: HttpApiDeps): HttpApi {
     })
   }
 
-  route('/ping', { GET: async (_req, reply) => reply.type('text/plain; charset=utf-8').send('OK') })
-  route('/stats', { GET: async (_req, reply) => reply.type('application/json; charset=utf-8').send(JSON.stringify(deps.stats()) + '\n') })
-  registerKvRoutes(route, deps.env, deps.maxInFlight ?? KV.maxInFlightOps)
+  const window = new CounterWindow(deps.env.clock, deps.env.stats)
+  registerRiakRoutes(route, { env: deps.env, maxInFlight: deps.maxInFlight ?? KV.maxInFlightOps, window, stats: deps.stats })
   registerPatientRoutes(route, deps.patients, deps.maxInFlight ?? KV.maxInFlightOps)
 
   return {
     app,
     async listen(host, port) {
       await app.listen({ host, port })
+      window.start()
     },
     async close() {
+      window.stop()
       await app.close()
     },
   }

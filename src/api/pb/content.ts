@@ -9,7 +9,7 @@ import { SpineError } from '../../shared/errors.js'
 import type { Sibling, SiblingContent } from '../../core/object.js'
 import { parseMeta } from '../../kv/forward.js'
 import { checkValue } from '../../kv/request.js'
-import { vtagOf } from '../http/riak.js'
+import { vtagOf } from '../riakNames.js'
 
 export interface RpbPair {
   key: Uint8Array

@@ -15,7 +15,7 @@ import { parseWriteOptions } from '../../kv/forward.js'
 import { kvGet } from '../../kv/getFsm.js'
 import { kvPut } from '../../kv/putFsm.js'
 import { checkBKey, checkTimeout, type ReadOptions } from '../../kv/request.js'
-import { newKey } from '../http/riak.js'
+import { newKey } from '../riakNames.js'
 import { contentIn, contentOut, utf8Field, type RpbContent } from './content.js'
 import { quorumFromPb } from './quorum.js'
 

@@ -14,4 +14,7 @@ function packageVersion(): string {
   return 'unknown'
 }
 
-export const SERVER_VERSION = `spinekv ${packageVersion()}`
+/** spinekv's version (package.json), alone: /stats's riak_kv_version. */
+export const VERSION = packageVersion()
+
+export const SERVER_VERSION = `spinekv ${VERSION}`
