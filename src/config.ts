@@ -400,3 +400,52 @@ export const BENCH = {
   /** --seed when none is given: runs are reproducible by default. */
   defaultSeed: 1,
 } as const
+
+/** The fault run (`spinekv jepsen`, bench/faults): a set-add workload on the netns cluster under a nemesis. */
+export const JEPSEN = {
+  /** Seconds of workload under the nemesis when --duration is not given (the settle period comes on top). */
+  defaultDurationS: 60,
+  /** Longest --duration accepted: a fault run is minutes, a soak wants a different tool. */
+  maxDurationS: 21_600,
+  /** Nodes, each in its own network namespace (--nodes); 5 lets a partition split 2 from 3. */
+  defaultNodes: 5,
+  /** Fewest nodes a run accepts: N=3 needs three. */
+  minNodes: 3,
+  /** Most nodes: the /24 of netns.sh and a 2-core machine both run out long before this. */
+  maxNodes: 9,
+  /** Concurrent clients, each with its own connection to every node (--clients). */
+  defaultClients: 4,
+  maxClients: 64,
+  /** Operations a second each client starts, at most (--rate); a modest rate keeps the run about faults, not load. */
+  defaultRatePerClient: 5,
+  maxRatePerClient: 1_000,
+  /** Set keys the clients add to (--keys). */
+  defaultKeys: 8,
+  maxKeys: 1_000,
+  /** Share of operations that are plain reads; the rest are adds (read-modify-write). */
+  defaultReadFraction: 0.3,
+  /** Per-operation timeout sent to the coordinator (the client waits CLIENT.replyGraceMs more). */
+  opTimeoutMs: 1_500,
+  /** Quiet time between faults, drawn between these bounds (ms). */
+  quietMinMs: 5_000,
+  quietMaxMs: 10_000,
+  /** How long each fault lasts, drawn between these bounds (ms). */
+  faultMinMs: 8_000,
+  faultMaxMs: 20_000,
+  /** Share of packets the one-way loss fault drops. */
+  lossPercent: 60,
+  /** After the last heal, the workload runs on this long with no faults: recovery shows, replicas converge. */
+  settleMs: 15_000,
+  /** How long the final reads (R=all from every node) may keep retrying after the settle period. */
+  finalReadDeadlineMs: 60_000,
+  /** How long the cluster may take to answer a write on every node after it starts. */
+  warmupDeadlineMs: 60_000,
+  /** Time allowed for the client process to start in the control namespace before the workload's (and nemesis's) clock begins. */
+  workerStartMs: 3_000,
+  /** A span this long with no successful operation anywhere counts as an unavailability window. */
+  unavailableGapMs: 1_000,
+  /** Width of one bar of the availability chart. */
+  chartBucketMs: 1_000,
+  /** --seed when none is given. */
+  defaultSeed: 1,
+} as const

@@ -8,6 +8,7 @@
 #   netns.sh exec NODE|ctl CMD…   run CMD inside a namespace (e.g. a client in ctl)
 #   netns.sh partition A [B…]    cut node A off from every other namespace (both ways)
 #   netns.sh cut A B             partial partition: only A<->B is cut
+#   netns.sh split A,B C,D,E     two halves: every link between the groups cut (clients reach both)
 #   netns.sh loss A B PCT        one-way loss: PCT% of packets from A to B dropped
 #   netns.sh delay A MS [JITTER] latency (and jitter) on A's eth0 via tc netem, if the kernel has it
 #   netns.sh heal [A…]           remove every fault (on the nodes named, or on all)
@@ -123,6 +124,12 @@ cut() {
   in_ns "$b" "$IPT" -A SKV -d "$aa" -j DROP; in_ns "$b" "$IPT" -A SKV -s "$aa" -j DROP
 }
 
+# Two halves (majority | minority): every node of one group cut from every node of the other.
+split() {
+  local left=${1:?usage: split A,B C,D} right=${2:?usage: split A,B C,D} a b
+  for a in ${left//,/ }; do for b in ${right//,/ }; do cut "$a" "$b"; done; done
+}
+
 # Full partition: A hears from and reaches nobody on the bridge (other nodes nor clients).
 partition() {
   local x
@@ -185,6 +192,7 @@ case $cmd in
   exec) ns=$(ns_of "${1:?}"); shift; exec ip netns exec "$ns" "$@" ;;
   partition) partition "$@" ;;
   cut) cut "$@" ;;
+  split) split "$@" ;;
   loss) loss "$@" ;;
   delay) delay "$@" ;;
   heal) heal "$@" ;;
@@ -193,5 +201,5 @@ case $cmd in
   status) status ;;
   down) down ;;
   addr) addr_of "${1:?}" ;;
-  *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 1 ;;
+  *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 1 ;;
 esac

@@ -8,6 +8,7 @@ import { registerKv } from './kvCommand.js'
 import { registerNode } from './nodeCommand.js'
 import { registerPatient } from './patientCommand.js'
 import { registerLoad } from './loadCommand.js'
+import { registerJepsen } from './jepsenCommand.js'
 
 const program = new Command()
 program.name('spinekv').description('a Riak-style distributed key-value store for patient demographic records').version('0.1.0')
@@ -22,4 +23,5 @@ registerCluster(program)
 registerPatient(program)
 registerLoad(program)
 registerBench(program)
+registerJepsen(program)
 await program.parseAsync(process.argv)
