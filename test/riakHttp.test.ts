@@ -220,7 +220,7 @@ t.test('conditional PUT: unmet If-None-Match, If-Match, If-Unmodified-Since, X-R
   for (const [what, headers] of failures) {
     const r = await http(2, '/buckets/cond/keys/put', { method: 'PUT', body: 'refused', headers: { ...headers, 'x-riak-vclock': h(now, 'x-riak-vclock')! } })
     t.equal(r.status, 412, what)
-    t.equal(code(r), 'PRECONDITION_FAILED', what)
+    t.equal(code(r), 'CONDITION_NOT_MET', what)
   }
   const unchanged = await http(3, '/buckets/cond/keys/put?r=all')
   t.equal(unchanged.status, 200)

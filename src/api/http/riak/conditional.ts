@@ -61,10 +61,10 @@ export function notModifiedContext(h: Headers): Uint8Array | null {
 }
 
 function failed(condition: string, detail: string): SpineError {
-  return new SpineError('PRECONDITION_FAILED', `${condition}: ${detail}; nothing was stored`, { condition })
+  return new SpineError('CONDITION_NOT_MET', `${condition}: ${detail}; nothing was stored`, { condition })
 }
 
-/** Throws PRECONDITION_FAILED naming the first condition the stored object does not meet. */
+/** Throws CONDITION_NOT_MET naming the first condition the stored object does not meet. */
 export function checkPutConditions(h: Headers, live: Sibling[], context: VClock, ifNotModified: Uint8Array | null): void {
   const im = header(h, 'if-match')
   if (im !== undefined && !(tags(im) === '*' ? live.length > 0 : live.length === 1 && matches(im, live))) {
