@@ -74,3 +74,15 @@ export function parseExtras(v: Record<string, unknown>): ContentExtras {
   }
   return out
 }
+
+/**
+ * A value's application index terms as a peer sends them (undefined: none). Only cluster messages
+ * carry them: the coordinator's application (patient records) computes them, never a client.
+ */
+export function checkTerms(v: unknown): readonly string[] | undefined {
+  if (v === undefined || v === null) return undefined
+  if (!Array.isArray(v) || v.length > LIMITS.maxTerms) {
+    throw new SpineError('INVALID_ARGUMENT', `terms must be a list of at most ${LIMITS.maxTerms} terms`, { field: 'terms', max: LIMITS.maxTerms })
+  }
+  return v.map((t: unknown) => term('term', t))
+}

@@ -3,8 +3,8 @@ import { SpineError } from '../shared/errors.js'
 import type { BKey } from '../core/hash.js'
 import type { SiblingContent } from '../core/object.js'
 import { LIMITS } from '../config.js'
-import { parseExtras } from './contentExtras.js'
-import { checkBKey, checkBoolean, checkQuorumSpec, checkTerms, checkTimeout, checkValue, type WriteOptions } from './request.js'
+import { checkTerms, parseExtras } from './contentExtras.js'
+import { checkBKey, checkBoolean, checkQuorumSpec, checkTimeout, checkValue, type WriteOptions } from './request.js'
 
 export interface PutRequest {
   bk: BKey

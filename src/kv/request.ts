@@ -67,23 +67,6 @@ export function checkValue(value: unknown): Uint8Array {
   return value
 }
 
-/**
- * A value's application index terms as a peer sends them (undefined: none). Only cluster messages carry them:
- * they are computed by the coordinator's application (patient records), never taken from a client.
- */
-export function checkTerms(v: unknown): readonly string[] | undefined {
-  if (v === undefined || v === null) return undefined
-  if (!Array.isArray(v) || v.length > LIMITS.maxTerms) {
-    throw new SpineError('INVALID_ARGUMENT', `terms must be a list of at most ${LIMITS.maxTerms} terms`, { field: 'terms', max: LIMITS.maxTerms })
-  }
-  for (const t of v) {
-    if (typeof t !== 'string' || Buffer.byteLength(t, 'utf8') > LIMITS.maxIndexTermBytes) {
-      throw new SpineError('INVALID_ARGUMENT', `each term must be a string of at most ${LIMITS.maxIndexTermBytes} bytes`, { field: 'terms', max: LIMITS.maxIndexTermBytes })
-    }
-  }
-  return v as string[]
-}
-
 export function checkTimeout(t: unknown): number {
   if (t === undefined || t === null) return KV.defaultTimeoutMs
   if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > KV.maxTimeoutMs) {

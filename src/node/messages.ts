@@ -8,8 +8,7 @@ import { AAE, HANDOFF, KV, LIMITS, MEMBERSHIP, RING } from '../config.js'
 import { parseClusterRing, type ClusterRing } from '../core/clusterRing.js'
 import { parseRingCommand, type RingCommand } from './ringCommand.js'
 import type { ListingRequest } from '../kv/listingPage.js'
-import { parseExtras } from '../kv/contentExtras.js'
-import { checkTerms } from '../kv/request.js'
+import { checkTerms, parseExtras } from '../kv/contentExtras.js'
 
 export type ClusterRequest =
   | { op: 'ping' }
