@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // A client-library workload for the netns cluster; run it in the control namespace:
-//   netns.sh exec ctl node cluster/netns/client.mjs put SEED BUCKET PREFIX FROM TO [W]
+//   netns.sh exec ctl node cluster/netns/client.mjs put SEED BUCKET PREFIX FROM TO [W|pw=PW]
 //   netns.sh exec ctl node cluster/netns/client.mjs get SEED BUCKET PREFIX FROM TO [R]
 //   netns.sh exec ctl node cluster/netns/client.mjs replicas SEED BUCKET PREFIX FROM TO
 // put writes PREFIX-FROM .. PREFIX-(TO-1) (value = key); get reads them; replicas lists in missing
@@ -19,7 +19,7 @@ for (let i = Number(from); i < Number(to); i++) {
   const key = `${prefix}-${i}`
   try {
     if (op === 'put') {
-      await client.put(bucket, key, key, q ? { w: qOf(q) } : {})
+      await client.put(bucket, key, key, q ? putQuorum(q) : {})
     } else if (op === 'replicas') {
       const views = await client.replicas(bucket, key)
       if (views.length === 0 || !views.every((v) => v.found)) out.missing.push(key)
@@ -37,6 +37,13 @@ for (let i = Number(from); i < Number(to); i++) {
 }
 await client.close()
 console.log(JSON.stringify(out))
+
+// "2" or "all" is W; "pw=all" is PW (primaries only), the one quorum a partition can deny
+// for certain: W counts fallback vnodes once the failure detector routes around a node.
+function putQuorum(s) {
+  const m = /^pw=(.+)$/.exec(s)
+  return m ? { pw: qOf(m[1]) } : { w: qOf(s) }
+}
 
 function qOf(s) {
   return /^\d+$/.test(s) ? Number(s) : s
