@@ -185,6 +185,18 @@ export const KV = {
   maxReplicaBatchBytes: 4 * 1024 * 1024,
 } as const
 
+/** Secondary index (2i) queries on the raw KV API (src/kv/indexQuery.ts, src/node/secondaryIndexScan.ts). */
+export const INDEX = {
+  /** Results one query returns: the largest max_results, and the most a query without it may find before it is refused with QUERY_TOO_LARGE. */
+  maxResults: 10_000,
+  /** Index entries (or, for $key and $bucket, stored keys) one node reads for one query: entries of vnodes the plan does not name, and term_regex misses, count too. */
+  maxScanEntries: 200_000,
+  /** Bytes of a term_regex; with the nested-quantifier check, a bound on what one pattern can cost per term. */
+  maxRegexBytes: 256,
+  /** Keys or results per streamed reply (HTTP multipart part, PB RpbIndexResp). */
+  streamChunk: 1_000,
+} as const
+
 /** The counters and timings behind /stats (Riak's one-minute fields). */
 export const STATS = {
   /** Riak's node_gets, vnode_puts... count the last minute; the window they are taken over. */

@@ -12,6 +12,7 @@ import type { RingManager } from './ringManager.js'
 import { receiveHandoff } from './handoff/receive.js'
 import { servePatientSearch } from '../patient/localSearch.js'
 import { listPage } from './keyListing.js'
+import { serveIndexQuery } from './secondaryIndexScan.js'
 import { serveAae, type AaeServer } from './antiEntropy/serve.js'
 import { copyToNewOwner, decodeOrThrow, hintedWrite, serveCoordMany, serveMergeMany } from './replicaWrites.js'
 
@@ -66,6 +67,8 @@ export function clusterHandler(
       case 'vlist':
         if (req.p < 0 || req.p >= env.ring().q) throw new SpineError('INVALID_ARGUMENT', `listing names vnode ${req.p} outside the ring`, { p: req.p })
         return listPage(host.backend, env.ring().q, req)
+      case 'v2i':
+        return { r: await serveIndexQuery(host.backend, env.ring().q, req.q, req.plan, req.limit) }
       case 'psearch':
         return servePatientSearch(host.backend, env.ring().q, req.params, req.plan)
       case 'ringGet':

@@ -9,7 +9,7 @@ import { decodeObject } from '../core/objectCodec.js'
 import type { Backend } from '../storage/backend.js'
 import type { ListingPage, ListingRequest } from '../kv/listingPage.js'
 
-function lengthPrefixed(...fields: string[]): Buffer {
+export function lengthPrefixed(...fields: string[]): Buffer {
   return Buffer.concat(fields.flatMap((f) => {
     const b = Buffer.from(f, 'utf8')
     const len = Buffer.allocUnsafe(2)
@@ -19,11 +19,11 @@ function lengthPrefixed(...fields: string[]): Buffer {
 }
 
 /** Past every storage key under `prefix`: the next field's length can never be 0xffff (keys are far shorter). */
-function rangeEnd(prefix: Buffer): Buffer {
+export function rangeEnd(prefix: Buffer): Buffer {
   return Buffer.concat([prefix, Buffer.from([0xff, 0xff])])
 }
 
-function isLive(raw: Uint8Array): boolean {
+export function isLive(raw: Uint8Array): boolean {
   try {
     return decodeObject(raw).siblings.some((s) => !s.deleted)
   } catch {

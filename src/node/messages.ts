@@ -27,6 +27,7 @@ export type ClusterRequest =
   | { op: 'handoff'; p: number; items: Array<[Uint8Array, Uint8Array]>; ring: string }
   | { op: 'psearch'; params: Record<string, string[]>; plan: Array<{ vnode: number; partitions: number[] }> }
   | ({ op: 'vlist' } & ListingRequest)
+  | { op: 'v2i'; q: unknown; plan: Array<{ vnode: number; partitions: number[] }>; limit: number }
   | AaeRequest
 
 /** One write of a batched coordination (vcoordMany): vnode, key, causal context, content, allow_mult. */
@@ -207,6 +208,9 @@ export function parseClusterRequest(body: unknown): ClusterRequest {
       return { op: 'psearch', params: searchParams(body.params), plan: searchPlan(body.plan) }
     case 'vlist':
       return { op: 'vlist', ...listingOf(body) }
+    case 'v2i':
+      // The query itself is checked where it runs (secondaryIndexScan.ts serveIndexQuery).
+      return { op: 'v2i', q: body.q, plan: searchPlan(body.plan), limit: int(body.limit, 'limit') }
     case 'handoff':
       return { op: 'handoff', p: int(body.p, 'p'), items: items(body.items), ring: typeof body.ring === 'string' ? body.ring : bad('ring must be a string') }
     case 'aaeStatus':

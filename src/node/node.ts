@@ -21,6 +21,7 @@ import { HandoffManager, type HandoffOptions } from './handoff/manager.js'
 import { RingManager } from './ringManager.js'
 import { toRing, type ClusterRing } from '../core/clusterRing.js'
 import { patientIndexHook } from '../patient/storeIndex.js'
+import { secondaryIndexHook } from './secondaryIndexHook.js'
 import { PatientStore } from '../patient/patientStore.js'
 import { localSearch } from '../patient/localSearch.js'
 import type { VnodeWriteHook } from './vnodeHooks.js'
@@ -104,7 +105,7 @@ export class SpineNode {
       { keep: aae.enabled, shape: { branches: aae.branches, segmentsPerBranch: aae.segmentsPerBranch }, rebuildRateKeysPerSec: aae.rebuildRateKeysPerSec, rebuildBatch: aae.rebuildBatch },
     )
     this.aae = new AaeManager({ env: this.env, store: this.trees, clock: deps.clock, log: deps.log }, aae)
-    this.vnodes = new VnodeHost(deps.name, deps.ring.q, deps.backend, deps.clock, deps.log, [patientIndexHook(), this.trees.hook(), ...(deps.vnodeHooks ?? [])])
+    this.vnodes = new VnodeHost(deps.name, deps.ring.q, deps.backend, deps.clock, deps.log, [patientIndexHook(), secondaryIndexHook(), this.trees.hook(), ...(deps.vnodeHooks ?? [])])
     // One vnode per owned partition from the start; fallbacks and handoff create others on demand.
     for (const p of partitionsOwnedBy(deps.ring, deps.name)) this.vnodes.vnode(p)
     this.patients = new PatientStore({ env: this.env, localSearch: (query, plan) => localSearch(deps.backend, this.ring.q, query, plan) })

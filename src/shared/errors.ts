@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   TOO_MANY_SIBLINGS: { status: 409, exit: 1, summary: 'the write would leave more siblings than LIMITS.maxSiblings' },
   INVALID_CONTEXT: { status: 400, exit: 1, summary: 'the causal context is not one this store produced' },
   CONDITION_NOT_MET: { status: 412, exit: 1, summary: 'a conditional write (If-Match, If-None-Match, If-Unmodified-Since, X-Riak-If-Not-Modified) found the stored object not as the condition required' },
+  QUERY_TOO_LARGE: { status: 413, exit: 1, summary: 'a secondary index query would return more than INDEX.maxResults results (page it with max_results) or read more than INDEX.maxScanEntries entries on one node' },
   UNKNOWN_OPERATION: { status: 400, exit: 1, summary: 'the request names an operation this node does not know' },
   // transport and node state
   UNREACHABLE: { status: 503, exit: 1, summary: 'no connection could be made to the node' },
