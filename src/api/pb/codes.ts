@@ -28,6 +28,7 @@ export const MSG = {
   SetBucketReq: 21,
   SetBucketResp: 22,
   IndexReq: 25,
+  IndexResp: 26,
   ResetBucketReq: 29,
   ResetBucketResp: 30,
   GetBucketTypeReq: 31,

@@ -1,14 +1,16 @@
 /**
  * RpbContent, both ways. Out: one per sibling, with Riak's vtag (the HTTP port's, so both ports
  * name a sibling alike), last_mod in seconds and microseconds, user metadata, and `deleted` on a
- * tombstone. In: the value and its metadata; what spinekv does not store (secondary indexes,
- * links, a content encoding) is refused rather than dropped, so a client never believes it kept
- * something it did not.
+ * tombstone, and its secondary index entries. In: the value, its metadata and index entries
+ * (checked as the HTTP port checks X-Riak-Index-*, kv/contentExtras.ts); what spinekv does not
+ * take on this port (links, a content encoding) is refused rather than dropped, so a client never
+ * believes it kept something it did not.
  */
 import { SpineError } from '../../shared/errors.js'
 import type { Sibling, SiblingContent } from '../../core/object.js'
 import { parseMeta } from '../../kv/forward.js'
 import { checkValue } from '../../kv/request.js'
+import { indexEntry, normalIndexes } from '../../kv/contentExtras.js'
 import { vtagOf } from '../riakNames.js'
 
 export interface RpbPair {
@@ -61,15 +63,13 @@ export function contentOut(s: Sibling, head: boolean): RpbContent {
     usermeta: Object.entries(s.meta).map(([key, value]) => ({ key: text(key), value: text(value) })),
   }
   if (m) out.charset = text(m[1]!.trim())
+  if (s.indexes && s.indexes.length > 0) out.indexes = s.indexes.map(([f, v]) => ({ key: text(f), value: text(v) }))
   if (s.deleted) out.deleted = true
   return out
 }
 
 /** What a put stores from a client's RpbContent (the vnode stamps last-modified). */
 export function contentIn(c: RpbContent): Omit<SiblingContent, 'lastModified'> {
-  if ((c.indexes?.length ?? 0) > 0) {
-    throw new SpineError('INVALID_ARGUMENT', 'secondary indexes (RpbContent.indexes) are not supported by spinekv yet; the object was not stored', { field: 'indexes' })
-  }
   if ((c.links?.length ?? 0) > 0) {
     throw new SpineError('INVALID_ARGUMENT', 'links (RpbContent.links) are not stored by spinekv; the object was not stored', { field: 'links' })
   }
@@ -80,10 +80,12 @@ export function contentIn(c: RpbContent): Omit<SiblingContent, 'lastModified'> {
   const charset = c.charset !== undefined && c.charset.byteLength > 0 ? utf8Field('charset', c.charset) : undefined
   const meta: Record<string, string> = {}
   for (const p of c.usermeta ?? []) meta[utf8Field('usermeta key', p.key)] = p.value === undefined ? '' : utf8Field('usermeta value', p.value)
+  const indexes = normalIndexes((c.indexes ?? []).map((p) => indexEntry(utf8Field('index field', p.key), p.value === undefined ? '' : utf8Field('index value', p.value))))
   return {
     value: checkValue(c.value),
     contentType: charset === undefined ? type : `${type}; charset=${charset}`,
     meta: parseMeta(meta),
     deleted: false,
+    ...(indexes.length > 0 ? { indexes } : {}),
   }
 }

@@ -14,6 +14,7 @@ import { MSG, REFUSED } from './codes.js'
 import { decodePb } from './codec.js'
 import { bkeyOf, pbDel, pbGet, pbPut, type RpbDelReq, type RpbGetReq, type RpbPutReq } from './kvOps.js'
 import { utf8Field } from './content.js'
+import { pbIndex, type RpbIndexReq } from './indexOp.js'
 import type { MessageName } from './riakMessages.js'
 import type { PbFrame } from './frame.js'
 
@@ -132,7 +133,7 @@ export async function handlePb(deps: PbDeps, session: PbSession, frame: PbFrame,
       return send(MSG.SetBucketResp)
     }
     case MSG.IndexReq:
-      throw new SpineError('UNKNOWN_OPERATION', 'RpbIndexReq: spinekv has no secondary indexes on the raw KV API yet (patient search is on the client and HTTP ports)', { pbCode: frame.code })
+      return pbIndex(env, decodePb<RpbIndexReq>('RpbIndexReq', body), send)
     default: {
       const refused = REFUSED.get(frame.code)
       if (refused !== undefined) throw new SpineError('UNKNOWN_OPERATION', `${refused} is not supported by spinekv`, { pbCode: frame.code })

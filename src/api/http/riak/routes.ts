@@ -1,12 +1,13 @@
 /**
  * Where Riak's HTTP resources are mounted: objects under /types/T/buckets/B/keys/K,
  * /buckets/B/keys/K and the legacy /riak/B/K; a bucket's keys (POST for a new key, GET to list
- * them) under .../keys and /riak/B; bucket listings on /buckets and /types/T/buckets; and /, /ping
+ * them) under .../keys and /riak/B; bucket listings on /buckets and /types/T/buckets; secondary index queries under .../index (indexRoutes.ts); and /, /ping
  * and /stats. Bucket properties (.../props) are mounted by their own route file.
  */
 import type { KvEnv } from '../../../kv/env.js'
 import type { MethodTable } from '../methodTable.js'
 import type { CounterWindow } from './counterWindow.js'
+import { registerIndexRoutes } from './indexRoutes.js'
 import { listHandlers } from './listRoutes.js'
 import { objectHandlers } from './objectRoutes.js'
 import { rootHandlers } from './rootRoutes.js'
@@ -39,6 +40,8 @@ export function registerRiakRoutes(route: Route, deps: RiakRouteDeps): void {
   const buckets: MethodTable = { GET: l.buckets }
   route('/types/:type/buckets', buckets)
   route('/buckets', buckets)
+
+  registerIndexRoutes(route, deps.env)
 
   route('/', { GET: r.root })
   route('/ping', { GET: r.ping })
