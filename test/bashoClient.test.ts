@@ -2,7 +2,8 @@
  * Basho's own Node client (basho-riak-client 2.4.0, the last release; written for Node 0.12 and
  * loaded here unchanged on Node 20) against the PB ports of three real node processes: store and
  * fetch, siblings and their resolution with the vclock, delete, list keys and buckets, bucket and
- * bucket-type props, and the errors it gets for what spinekv does not do.
+ * bucket-type props, secondary indexes (store with indexes, exact, range, pages, update, delete),
+ * and the errors it gets for what spinekv does not do.
  */
 import { createRequire } from 'node:module'
 import t from 'tap'
@@ -34,10 +35,15 @@ interface RiakClient {
   fetchBucketProps(opts: Record<string, unknown>, cb: Callback<Record<string, unknown>>): void
   storeBucketProps(opts: Record<string, unknown>, cb: Callback<boolean>): void
   fetchBucketTypeProps(opts: Record<string, unknown>, cb: Callback<Record<string, unknown>>): void
-  secondaryIndexQuery(opts: Record<string, unknown>, cb: Callback<unknown>): void
+  secondaryIndexQuery<T>(opts: Record<string, unknown>, cb: Callback<T>): void
   shutdown(cb: (state: unknown) => void): void
 }
+interface RiakObjectLike {
+  setValue(v: string): void
+  addToIndex(name: string, key: string | number): void
+}
 interface RiakModule {
+  Commands: { KV: { RiakObject: new () => RiakObjectLike } }
   Client: new (cluster: unknown) => RiakClient
   Cluster: new (opts: { nodes: unknown[] }) => unknown
   Node: new (opts: { remoteAddress: string; remotePort: number }) => unknown
@@ -100,8 +106,42 @@ t.test('list keys and buckets, bucket and bucket-type props', async (t) => {
   t.equal((await call<Props>((cb) => client.fetchBucketTypeProps({ bucketType: 'default' }, cb))).nVal, 3)
 })
 
-t.test('errors the client gets: an impossible quorum, secondary indexes', async (t) => {
+t.test('errors the client gets: an impossible quorum, a bad index query', async (t) => {
   await t.rejects(call((cb) => client.fetchValue({ bucket: 'basho', key: 'k1', r: 9 }, cb)), /INVALID_QUORUM/)
-  await t.rejects(call((cb) => client.secondaryIndexQuery({ bucket: 'basho', indexName: 'x_bin', indexKey: 'a' }, cb)), /secondary indexes/)
+  await t.rejects(call((cb) => client.secondaryIndexQuery({ bucket: 'basho', indexName: 'x', indexKey: 'a' }, cb)), /must end in _bin or _int/)
   t.equal(await call<boolean>((cb) => client.ping(cb)), true, 'and it still talks to the cluster')
+})
+
+interface IndexResult {
+  values: Array<{ indexKey: string | number | null; objectKey: string }>
+  continuation?: Buffer
+}
+
+t.test('secondary indexes: store with indexes, exact, range with terms, pages, an update, a delete', async (t) => {
+  for (let i = 1; i <= 9; i++) {
+    const obj = new Riak.Commands.KV.RiakObject()
+    obj.setValue(`v${i}`)
+    obj.addToIndex('n_int', i)
+    obj.addToIndex('odd_bin', i % 2 === 1 ? 'yes' : 'no')
+    await call((cb) => client.storeValue({ bucket: 'idx', key: `k${i}`, value: obj }, cb))
+  }
+  const q = (opts: Record<string, unknown>): Promise<IndexResult> => call<IndexResult>((cb) => client.secondaryIndexQuery({ bucket: 'idx', stream: false, ...opts }, cb))
+  t.same((await q({ indexName: 'odd_bin', indexKey: 'yes' })).values.map((v) => v.objectKey), ['k1', 'k3', 'k5', 'k7', 'k9'], 'exact match')
+  const range = await q({ indexName: 'n_int', rangeStart: 3, rangeEnd: 5, returnKeyAndIndex: true })
+  t.same(range.values, [{ indexKey: 3, objectKey: 'k3' }, { indexKey: 4, objectKey: 'k4' }, { indexKey: 5, objectKey: 'k5' }], 'range with terms')
+  const page1 = await q({ indexName: 'n_int', rangeStart: 1, rangeEnd: 9, maxResults: 5 })
+  t.same(page1.values.map((v) => v.objectKey), ['k1', 'k2', 'k3', 'k4', 'k5'])
+  t.ok(page1.continuation, 'a continuation')
+  const page2 = await q({ indexName: 'n_int', rangeStart: 1, rangeEnd: 9, maxResults: 5, continuation: page1.continuation })
+  t.same(page2.values.map((v) => v.objectKey), ['k6', 'k7', 'k8', 'k9'], 'the rest')
+  t.notOk(page2.continuation, 'and no more')
+  t.same((await q({ indexName: '$key', rangeStart: 'k2', rangeEnd: 'k4' })).values.map((v) => v.objectKey), ['k2', 'k3', 'k4'], '$key')
+  const fetched = await call<FetchResult>((cb) => client.fetchValue({ bucket: 'idx', key: 'k2' }, cb))
+  const moved = fetched.values[0] as unknown as { setIndex(name: string, keys: unknown[]): void }
+  moved.setIndex('n_int', [20])
+  await call((cb) => client.storeValue({ bucket: 'idx', key: 'k2', value: moved }, cb))
+  t.same((await q({ indexName: 'n_int', rangeStart: 2, rangeEnd: 2 })).values, [], 'the update moved k2 off 2')
+  t.same((await q({ indexName: 'n_int', indexKey: 20 })).values.map((v) => v.objectKey), ['k2'], 'and onto 20')
+  await call((cb) => client.deleteValue({ bucket: 'idx', key: 'k2' }, cb))
+  t.same((await q({ indexName: 'n_int', indexKey: 20 })).values, [], 'the delete removed it')
 })
