@@ -6,7 +6,7 @@
  * batches of 100 objects of 1 MiB against a 16 MiB frame never went).
  */
 import t from 'tap'
-import { AAE, CLIENT, HANDOFF, KV, LIMITS, NET, PATIENT } from './config.js'
+import { AAE, CLIENT, HANDOFF, INDEX, KV, LIMITS, NET, PATIENT } from './config.js'
 import { encodeBKey } from './core/hash.js'
 import { LISTING_ENTRY_BYTES } from './node/antiEntropy/treeStore.js'
 import { CONFIDENTIALITY_SYSTEM, ODS_SYSTEM } from './patient/record.js'
@@ -69,6 +69,12 @@ t.test('a search reply always fits a frame', async (t) => {
   const worst = (PATIENT.maxSearchResults + 1) * (PATIENT.maxRecordBytes + PER_ITEM) + ENVELOPE
   t.ok(worst <= F, `worst node reply ${worst} bytes within the ${F}-byte frame`)
   t.ok(PATIENT.defaultSearchResults <= PATIENT.maxSearchResults)
+})
+
+t.test('a node\'s share of a 2i page always fits a frame', async (t) => {
+  // maxResults + 1 pairs, each a term and a key at their limits (a $key term is a key).
+  const pair = Math.max(LIMITS.maxIndexTermBytes, LIMITS.maxKeyBytes) + LIMITS.maxKeyBytes + PER_ITEM
+  t.ok((INDEX.maxResults + 1) * pair + ENVELOPE <= F, `${INDEX.maxResults + 1} results of ${pair} bytes`)
 })
 
 t.test('a record with every field at its limit is within PATIENT.maxRecordBytes', async (t) => {

@@ -54,7 +54,7 @@ t.test("quorum values use Riak's encodings", async (t) => {
   for (const q of ['one', 'quorum', 'all', 'default', 0, 3] as const) t.equal(quorumFromPb(quorumToPb(q)), q)
 })
 
-t.test('RpbContent: metadata in and out; what spinekv cannot keep is refused', async (t) => {
+t.test('RpbContent: metadata and indexes in and out; what spinekv cannot keep is refused', async (t) => {
   const c = contentIn({ value: Buffer.from('v'), content_type: Buffer.from('text/plain'), charset: Buffer.from('utf-8'), usermeta: [{ key: Buffer.from('a'), value: Buffer.from('1') }] })
   t.same(c, { value: Buffer.from('v'), contentType: 'text/plain; charset=utf-8', meta: { a: '1' }, deleted: false })
   const out = contentOut({ ...c, lastModified: 1_700_000_000_123, dot: { actor: 'n1/0', counter: 4 } }, false)
@@ -67,11 +67,16 @@ t.test('RpbContent: metadata in and out; what spinekv cannot keep is refused', a
   t.equal(contentOut({ ...c, deleted: true, lastModified: 0, dot: { actor: 'a', counter: 1 } }, true).deleted, true, 'a tombstone is marked deleted')
   t.equal(Buffer.from(contentIn({ value: Buffer.from('x') }).contentType).toString(), 'application/octet-stream', 'no content type: bytes')
   const refused: Array<[string, RpbContent]> = [
-    ['indexes', { value: Buffer.from('v'), indexes: [{ key: Buffer.from('i_bin'), value: Buffer.from('x') }] }],
+    ['an index field neither _bin nor _int', { value: Buffer.from('v'), indexes: [{ key: Buffer.from('i'), value: Buffer.from('x') }] }],
+    ['an _int index value that is not a number', { value: Buffer.from('v'), indexes: [{ key: Buffer.from('n_int'), value: Buffer.from('x') }] }],
     ['links', { value: Buffer.from('v'), links: [{ bucket: Buffer.from('b') }] }],
     ['content_encoding', { value: Buffer.from('v'), content_encoding: Buffer.from('gzip') }],
     ['non-UTF-8 metadata', { value: Buffer.from('v'), usermeta: [{ key: Buffer.from([0xff]), value: Buffer.from('x') }] }],
   ]
+  const indexed = contentIn({ value: Buffer.from('v'), indexes: [{ key: Buffer.from('N_INT'), value: Buffer.from('007') }, { key: Buffer.from('a_bin'), value: Buffer.from('x') }, { key: Buffer.from('a_bin'), value: Buffer.from('x') }] })
+  t.same(indexed.indexes, [['a_bin', 'x'], ['n_int', '7']], 'indexes in: lower-cased, canonical, sorted, once each')
+  const back = contentOut({ ...indexed, lastModified: 0, dot: { actor: 'a', counter: 1 } }, false)
+  t.same(back.indexes?.map((p) => [Buffer.from(p.key).toString(), Buffer.from(p.value!).toString()]), [['a_bin', 'x'], ['n_int', '7']], 'and out')
   for (const [what, bad] of refused) {
     t.throws(() => contentIn(bad), { code: 'INVALID_ARGUMENT' }, what)
   }

@@ -16,7 +16,10 @@ import { SpineError } from '../../shared/errors.js'
 import { MSG } from './codes.js'
 import { utf8Field } from './content.js'
 import { bkeyOf } from './kvOps.js'
-import type { Send } from './handler.js'
+import type { MessageName } from './riakMessages.js'
+
+/** handler.ts's Send, restated so this module need not import the handler that imports it. */
+type Send = (code: number, name?: MessageName, value?: object) => Promise<void>
 
 export interface RpbIndexReq {
   bucket: Uint8Array
