@@ -189,7 +189,8 @@ export function queryFromWire(v: unknown): IndexQuery {
     return x
   }
   const opt = (x: unknown, name: string): string | undefined => (x === null || x === undefined ? undefined : str(x, name))
-  const after = w.after === null || w.after === undefined ? undefined : Array.isArray(w.after) && w.after.length === 2 ? encodeContinuation([str(w.after[0], 'after'), str(w.after[1], 'after')]) : str(w.after, 'after')
+  if (w.after !== null && w.after !== undefined && !(Array.isArray(w.after) && w.after.length === 2)) throw bad('index query after must be [term, key]', { field: 'after' })
+  const after = Array.isArray(w.after) ? encodeContinuation([str(w.after[0], 'after'), str(w.after[1], 'after')]) : undefined
   const args: IndexQueryArgs = { type: str(w.type, 'type'), bucket: str(w.bucket, 'bucket'), field: str(w.field, 'field'), start: str(w.start, 'start') }
   const end = opt(w.end, 'end')
   const termRegex = opt(w.termRegex, 'termRegex')
