@@ -3,13 +3,15 @@
  * stored with X-Riak-Index-* (HTTP) and RpbContent.indexes (PB), then queried by coverage with
  * exact matches, _int and _bin ranges, return_terms, pagination through continuations (every page
  * joined is the whole sorted answer, each result once), term_regex, $key and $bucket, stream; an
- * update that changes an index moves the object, a delete removes it; bad queries are 400s.
+ * update that changes an index moves the object, a delete removes it; bad queries are 400s. The
+ * client library (`kv.put` with indexes, `kv.index`) over the client port too.
  */
 import { request } from 'node:http'
 import t from 'tap'
 import { MSG } from '../src/api/pb/codes.js'
 import { decodePb } from '../src/api/pb/codec.js'
 import type { RpbPutResp } from '../src/api/pb/kvOps.js'
+import { connect } from '../src/client/index.js'
 import { startCluster, type TestCluster } from './harness/devCluster.js'
 import { errorOf, PbTestClient } from './harness/pbClient.js'
 
@@ -198,4 +200,18 @@ t.test('PB: a put with indexes, RpbIndexReq eq, range, return_terms, pages, stre
   const streamed = await pbIndex({ bucket: b('pbidx'), index: b('$key'), qtype: 1, range_min: b('a'), range_max: b('z'), stream: true })
   t.same(streamed.flatMap((m) => (m.keys ?? []).map(str)), ['p1', 'p2'], 'streamed $key')
   t.equal(streamed[streamed.length - 1]?.done, true, 'ends with done')
+})
+
+t.test('client library: put with indexes, kv.index exact, range with terms, pages', async (t) => {
+  const kv = await connect({ seeds: [cluster.host(3)] })
+  t.teardown(() => kv.close())
+  for (let i = 1; i <= 5; i++) await kv.put('lib', `c${i}`, `v${i}`, { indexes: [['rank_int', String(i * 10)], ['kind_bin', i % 2 ? 'odd' : 'even']] })
+  t.same((await kv.index('lib', 'kind_bin', 'odd')).results, [{ key: 'c1' }, { key: 'c3' }, { key: 'c5' }], 'exact')
+  t.same((await kv.index('lib', 'rank_int', 15, 35, { returnTerms: true })).results, [{ key: 'c2', term: '20' }, { key: 'c3', term: '30' }], 'range with terms')
+  const first = await kv.index('lib', 'rank_int', 0, 100, { maxResults: 3 })
+  t.same(first.results.map((r) => r.key), ['c1', 'c2', 'c3'])
+  const rest = await kv.index('lib', 'rank_int', 0, 100, { maxResults: 3, continuation: first.continuation })
+  t.same(rest.results.map((r) => r.key), ['c4', 'c5'], 'the next page')
+  t.equal(rest.continuation, undefined)
+  await t.rejects(kv.index('lib', 'rank_int', 'x'), { code: 'INVALID_ARGUMENT' }, 'a bad value is a typed error')
 })

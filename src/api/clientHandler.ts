@@ -13,6 +13,7 @@ import type { KvEnv } from '../kv/env.js'
 import { kvDelete } from '../kv/deleteFsm.js'
 import { parseForward, parseWriteOptions } from '../kv/forward.js'
 import { putManyOp } from './putManyOp.js'
+import { indexOp } from './clientIndexOp.js'
 import { kvGet } from '../kv/getFsm.js'
 import { kvPut } from '../kv/putFsm.js'
 import { checkBKey, checkBoolean, checkQuorumSpec, checkTimeout, type ReadOptions } from '../kv/request.js'
@@ -82,6 +83,8 @@ function dispatch(deps: ClientApiDeps) {
       }
       case 'putMany':
         return putManyOp(env, body)
+      case 'index':
+        return indexOp(env, body)
       case 'delete': {
         const opts = { ...parseWriteOptions(body.opts), ...readOptions(body.opts) }
         await kvDelete(env, checkBKey(body.type, body.bucket, body.key), opts)

@@ -20,6 +20,8 @@ import type {
   DeleteOptions,
   GetOptions,
   GetResult,
+  IndexOptions,
+  IndexResult,
   PutOptions,
   PutManyItem,
   PutManyOptions,
@@ -115,9 +117,32 @@ export class SpineClient {
       key,
       ...content(value, o.contentType),
       meta: o.meta,
+      ...(o.indexes ? { indexes: o.indexes } : {}),
       opts: this.writeOpts(o),
     }
     return (await this.route(o.type, bucket, key, body, false, o.timeoutMs)) as PutResult
+  }
+
+  /**
+   * Riak's secondary index query: keys whose value has entry `start` in `field` (a `_bin` or
+   * `_int` field, `$key` or `$bucket`), or with `end`, a term from start to end. Any node
+   * coordinates it over a coverage plan; a read, so retried on another node if one fails.
+   */
+  async index(bucket: string, field: string, start: string | number, end?: string | number, o: IndexOptions = {}): Promise<IndexResult> {
+    const body = {
+      op: 'index',
+      type: o.type,
+      bucket,
+      field,
+      start: String(start),
+      end: end === undefined ? undefined : String(end),
+      returnTerms: o.returnTerms,
+      maxResults: o.maxResults,
+      continuation: o.continuation,
+      termRegex: o.termRegex,
+      timeoutMs: o.timeoutMs ?? this.opts.timeoutMs,
+    }
+    return (await this.any(body, true, body.timeoutMs)) as IndexResult
   }
 
   /**

@@ -52,6 +52,8 @@ export interface PutOptions extends CommonOptions {
   sloppyQuorum?: boolean
   contentType?: string
   meta?: Record<string, string>
+  /** Riak secondary index entries, [field, value]: fields end `_bin` or `_int` (whole numbers). Kept with this value. */
+  indexes?: Array<[string, string]>
   /** The context from the get (or put) this write follows; omit it to write blind (a sibling if the key exists). */
   context?: Buffer | null
   returnBody?: boolean
@@ -74,6 +76,24 @@ export type PutManyOptions = Pick<PutOptions, 'w' | 'dw' | 'pw' | 'nodeConfirms'
 export interface PutManyResult {
   stored: number
   errors: Array<{ index: number; code: string; message: string }>
+}
+
+/** A secondary index query (`kv.index`): Riak's return_terms, max_results, continuation and term_regex. */
+export interface IndexOptions extends CommonOptions {
+  /** On a range: each result names its term. */
+  returnTerms?: boolean
+  /** Results per page (1..INDEX.maxResults); the page's continuation asks for the next. */
+  maxResults?: number
+  continuation?: string
+  /** On a range of a _bin field or $key: terms the regular expression matches. */
+  termRegex?: string
+}
+
+export interface IndexResult {
+  /** Sorted by term, then key; `term` is present when the query asked for terms on a range. */
+  results: Array<{ key: string; term?: string }>
+  /** Present when more results follow. */
+  continuation?: string
 }
 
 export interface DeleteOptions extends PutOptions {
