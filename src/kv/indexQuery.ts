@@ -146,7 +146,14 @@ export function comparePositions(field: string, a: Position, b: Position): numbe
  * INDEX.maxResults results is refused rather than cut short.
  */
 export function mergeShares(q: IndexQuery, shares: readonly (readonly Position[])[]): IndexPage {
-  const all = shares.flat().sort((a, b) => comparePositions(q.field, a, b))
+  // Each term parsed (or encoded) once, not once per comparison: a merge sorts up to nodes × (page + 1) pairs.
+  const isInt = q.field.endsWith('_int')
+  const decorated = shares.flat().map((p) => ({ p, t: isInt ? BigInt(p[0]) : Buffer.from(p[0], 'utf8'), k: Buffer.from(p[1], 'utf8') }))
+  decorated.sort((a, b) => {
+    const byTerm = typeof a.t === 'bigint' ? (a.t < (b.t as bigint) ? -1 : a.t > (b.t as bigint) ? 1 : 0) : Buffer.compare(a.t, b.t as Buffer)
+    return byTerm || Buffer.compare(a.k, b.k)
+  })
+  const all = decorated.map((d) => d.p)
   const results: Position[] = []
   for (const p of all) {
     const last = results[results.length - 1]
