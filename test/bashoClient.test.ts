@@ -123,7 +123,8 @@ t.test('secondary indexes: store with indexes, exact, range with terms, pages, a
     obj.setValue(`v${i}`)
     obj.addToIndex('n_int', i)
     obj.addToIndex('odd_bin', i % 2 === 1 ? 'yes' : 'no')
-    await call((cb) => client.storeValue({ bucket: 'idx', key: `k${i}`, value: obj }, cb))
+    // w=3: a 2i query reads one replica per key, and these tests query at once.
+    await call((cb) => client.storeValue({ bucket: 'idx', key: `k${i}`, value: obj, w: 3 }, cb))
   }
   const q = (opts: Record<string, unknown>): Promise<IndexResult> => call<IndexResult>((cb) => client.secondaryIndexQuery({ bucket: 'idx', stream: false, ...opts }, cb))
   t.same((await q({ indexName: 'odd_bin', indexKey: 'yes' })).values.map((v) => v.objectKey), ['k1', 'k3', 'k5', 'k7', 'k9'], 'exact match')
@@ -139,9 +140,9 @@ t.test('secondary indexes: store with indexes, exact, range with terms, pages, a
   const fetched = await call<FetchResult>((cb) => client.fetchValue({ bucket: 'idx', key: 'k2' }, cb))
   const moved = fetched.values[0] as unknown as { setIndex(name: string, keys: unknown[]): void }
   moved.setIndex('n_int', [20])
-  await call((cb) => client.storeValue({ bucket: 'idx', key: 'k2', value: moved }, cb))
+  await call((cb) => client.storeValue({ bucket: 'idx', key: 'k2', value: moved, w: 3 }, cb))
   t.same((await q({ indexName: 'n_int', rangeStart: 2, rangeEnd: 2 })).values, [], 'the update moved k2 off 2')
   t.same((await q({ indexName: 'n_int', indexKey: 20 })).values.map((v) => v.objectKey), ['k2'], 'and onto 20')
-  await call((cb) => client.deleteValue({ bucket: 'idx', key: 'k2' }, cb))
+  await call((cb) => client.deleteValue({ bucket: 'idx', key: 'k2', w: 3 }, cb))
   t.same((await q({ indexName: 'n_int', indexKey: 20 })).values, [], 'the delete removed it')
 })

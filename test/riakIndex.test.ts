@@ -10,6 +10,7 @@ import { request } from 'node:http'
 import t from 'tap'
 import { MSG } from '../src/api/pb/codes.js'
 import { decodePb } from '../src/api/pb/codec.js'
+import { RIAKPB_ALL } from '../src/api/pb/quorum.js'
 import type { RpbPutResp } from '../src/api/pb/kvOps.js'
 import { connect } from '../src/client/index.js'
 import { startCluster, type TestCluster } from './harness/devCluster.js'
@@ -55,7 +56,8 @@ async function query(node: number, path: string): Promise<Body> {
 async function put(node: number, bucket: string, key: string, value: string, indexes: Record<string, string>, vclock?: string): Promise<void> {
   const headers: Record<string, string> = { 'content-type': 'text/plain', ...Object.fromEntries(Object.entries(indexes).map(([f, v]) => [`x-riak-index-${f}`, v])) }
   if (vclock) headers['x-riak-vclock'] = vclock
-  const r = await http(node, `/buckets/${bucket}/keys/${key}`, { method: 'PUT', body: value, headers })
+  // w=all: a 2i query reads one replica per key, so a test that queries at once must know every replica has the write.
+  const r = await http(node, `/buckets/${bucket}/keys/${key}?w=all`, { method: 'PUT', body: value, headers })
   if (r.status !== 204 && r.status !== 200) throw new Error(`put ${key}: ${r.status} ${r.body}`)
 }
 
@@ -142,7 +144,7 @@ t.test('an update moves the object in the index; a delete removes it', async (t)
   t.same((await query(3, '/buckets/users/index/age_int/99')).keys, ['u04'], 'the new one does')
   t.ok((await query(1, '/buckets/users/index/city_bin/york')).keys?.includes('u04'))
   t.notOk((await query(1, '/buckets/users/index/city_bin/hull')).keys?.includes('u04'))
-  const del = await http(2, '/buckets/users/keys/u04', { method: 'DELETE' })
+  const del = await http(2, '/buckets/users/keys/u04?w=all', { method: 'DELETE' })
   t.equal(del.status, 204)
   t.same((await query(1, '/buckets/users/index/age_int/99')).keys, [], 'deleted: gone from the index')
   t.notOk((await query(1, '/buckets/users/index/$bucket/users')).keys?.includes('u04'), 'and from $bucket')
@@ -185,9 +187,9 @@ async function pbIndex(req: object): Promise<IndexResp[]> {
 }
 
 t.test('PB: a put with indexes, RpbIndexReq eq, range, return_terms, pages, streamed', async (t) => {
-  const r = await pb.call<RpbPutResp>(MSG.PutReq, 'RpbPutReq', { bucket: b('pbidx'), key: b('p1'), content: { value: b('x'), indexes: [{ key: b('colour_bin'), value: b('blue') }, { key: b('n_int'), value: b('5') }] }, return_body: true }, 'RpbPutResp')
+  const r = await pb.call<RpbPutResp>(MSG.PutReq, 'RpbPutReq', { bucket: b('pbidx'), key: b('p1'), content: { value: b('x'), indexes: [{ key: b('colour_bin'), value: b('blue') }, { key: b('n_int'), value: b('5') }] }, return_body: true, w: RIAKPB_ALL }, 'RpbPutResp')
   t.same(r.msg.content?.[0]?.indexes?.map((p) => [str(p.key), str(p.value)]), [['colour_bin', 'blue'], ['n_int', '5']], 'indexes come back with the content')
-  await pb.call(MSG.PutReq, 'RpbPutReq', { bucket: b('pbidx'), key: b('p2'), content: { value: b('y'), indexes: [{ key: b('colour_bin'), value: b('blue') }, { key: b('n_int'), value: b('6') }] } })
+  await pb.call(MSG.PutReq, 'RpbPutReq', { bucket: b('pbidx'), key: b('p2'), content: { value: b('y'), indexes: [{ key: b('colour_bin'), value: b('blue') }, { key: b('n_int'), value: b('6') }] }, w: RIAKPB_ALL })
   const [eq] = await pbIndex({ bucket: b('pbidx'), index: b('colour_bin'), qtype: 0, key: b('blue') })
   t.same(eq?.keys?.map(str), ['p1', 'p2'], 'eq')
   const [range] = await pbIndex({ bucket: b('pbidx'), index: b('n_int'), qtype: 1, range_min: b('0'), range_max: b('10'), return_terms: true })
@@ -205,7 +207,7 @@ t.test('PB: a put with indexes, RpbIndexReq eq, range, return_terms, pages, stre
 t.test('client library: put with indexes, kv.index exact, range with terms, pages', async (t) => {
   const kv = await connect({ seeds: [cluster.host(3)] })
   t.teardown(() => kv.close())
-  for (let i = 1; i <= 5; i++) await kv.put('lib', `c${i}`, `v${i}`, { indexes: [['rank_int', String(i * 10)], ['kind_bin', i % 2 ? 'odd' : 'even']] })
+  for (let i = 1; i <= 5; i++) await kv.put('lib', `c${i}`, `v${i}`, { indexes: [['rank_int', String(i * 10)], ['kind_bin', i % 2 ? 'odd' : 'even']], w: 'all' })
   t.same((await kv.index('lib', 'kind_bin', 'odd')).results, [{ key: 'c1' }, { key: 'c3' }, { key: 'c5' }], 'exact')
   t.same((await kv.index('lib', 'rank_int', 15, 35, { returnTerms: true })).results, [{ key: 'c2', term: '20' }, { key: 'c3', term: '30' }], 'range with terms')
   const first = await kv.index('lib', 'rank_int', 0, 100, { maxResults: 3 })
