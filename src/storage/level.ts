@@ -38,7 +38,11 @@ function prefixOf(partition: number): Buffer {
 function storedKey(partition: number, key: Uint8Array): Buffer {
   checkPartition(partition)
   checkBytes('key', key)
-  return Buffer.concat([prefixOf(partition), key])
+  // One allocation: every get and write builds one of these.
+  const out = Buffer.allocUnsafe(PREFIX_BYTES + key.byteLength)
+  out.writeUInt32BE(partition, 0)
+  out.set(key, PREFIX_BYTES)
+  return out
 }
 
 /** All keys of one partition; the last partition has no successor prefix, so it runs to the end. */

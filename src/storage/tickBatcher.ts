@@ -70,7 +70,8 @@ export class TickBatcher {
   }
 
   get(key: Buffer): Promise<Buffer | undefined> {
-    const pending = this.overlay.get(key.toString('latin1'))
+    // Most reads find no write pending at all; then there is no overlay id to build.
+    const pending = this.overlay.size === 0 ? undefined : this.overlay.get(key.toString('latin1'))
     if (pending) return Promise.resolve(pending.value === null ? undefined : Buffer.from(pending.value))
     if (this.db.getSync !== undefined) return this.readNow(key)
     return new Promise((resolve, reject) => {
