@@ -13,6 +13,10 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 export async function replicaGet(env: KvEnv, e: PrefEntry, k: Uint8Array, timeoutMs: number, decode: (raw: Uint8Array) => KvObject = decodeObject): Promise<ReplicaReply> {
   try {
+    if (e.node === env.self && env.localRead) {
+      const raw = await env.localRead(e.partition, k)
+      return raw ? { kind: 'ok', obj: decode(raw) } : { kind: 'notfound' }
+    }
     const reply = await env.transport.request(e.node, { op: 'vget', p: e.partition, k }, timeoutMs)
     if (!isRecord(reply) || !(reply.o instanceof Uint8Array)) return { kind: 'notfound' }
     return { kind: 'ok', obj: decode(reply.o) }
