@@ -180,7 +180,10 @@ export class LevelBackend implements Backend {
   async dropPartition(partition: number): Promise<void> {
     const db = await this.settledDb()
     checkPartition(partition)
+    // Before and after: a read during the clear may cache a key the clear then removes.
+    this.batcher?.forgetRange(prefixOf(partition))
     await db.clear(partitionRange(partition))
+    this.batcher?.forgetRange(prefixOf(partition))
   }
 
   /** Seeks from one partition prefix to the next, so the cost is one seek per non-empty partition. */
@@ -218,7 +221,7 @@ export class LevelBackend implements Backend {
   }
 
   stats(): Record<string, number> {
-    return { ...(this.batcher?.stats ?? {}) }
+    return { ...(this.batcher?.stats ?? {}), ...(this.batcher?.cacheStats ?? {}) }
   }
 
   private openBatcher(): TickBatcher {
