@@ -302,6 +302,11 @@ export const STORAGE = {
   cacheSizeBytes: 32 * 1024 * 1024,
   /** LevelDB write buffer (memtable) size. */
   writeBufferBytes: 16 * 1024 * 1024,
+  /**
+   * Values of recently read and written keys kept in the node's memory (src/storage/readCache.ts),
+   * so a hot key's read skips LevelDB's memtable walk. 0 turns the cache off.
+   */
+  readCacheBytes: 32 * 1024 * 1024,
   /** Most LevelDB operations gathered into one batch or getMany per event-loop turn. */
   maxOpsPerBatch: 1_000,
   /** Most entries a fold reads per trip to LevelDB's thread (classic-level also stops a trip at 16 KiB). */

@@ -66,6 +66,7 @@ export class SpineClient {
   private readonly log: Logger = silentLogger()
   private readonly channels = new Map<string, Promise<RpcChannel>>()
   private ringView: RingView | undefined
+  private routes: { view: RingView; byPartition: Map<number, Address[]> } | undefined
   private readonly seeds: Address[]
   private nextAny = 0
   /** Patient records, versions and search (PDS-shaped): `kv.patients.get('9434765919')`. */
@@ -236,6 +237,16 @@ export class SpineClient {
     const ring = this.ringView
     if (!ring || this.opts.routing === 'seed') return this.seeds.slice(0, 1)
     const p = partitionOf({ type, bucket, key }, ring.q)
+    // Built once per partition and ring view (a refresh replaces the view): every request asked
+    // for its partition's list, and building it was the client's largest item after msgpack.
+    if (this.routes?.view !== ring) this.routes = { view: ring, byPartition: new Map() }
+    let order = this.routes.byPartition.get(p)
+    if (!order) this.routes.byPartition.set(p, (order = this.orderFor(ring, p)))
+    return order
+  }
+
+  /** Members in preference-list order from partition p, those up first; the seeds without a ring. */
+  private orderFor(ring: RingView, p: number): Address[] {
     const byName = new Map(ring.members.filter((m) => m.clientPort > 0).map((m) => [m.name, m]))
     const order: string[] = []
     for (let k = 0; k < ring.q && order.length < byName.size; k++) {

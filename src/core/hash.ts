@@ -45,8 +45,13 @@ export function decodeBKey(buf: Uint8Array): BKey {
  * of the 160-bit digest: equal-sized ranges of the hash space, as in Riak.
  */
 export function partitionOf(bk: BKey, q: number): number {
+  return partitionOfEncoded(encodeBKey(bk), q)
+}
+
+/** partitionOf for a key already encoded by encodeBKey (a storage key), without decoding it. */
+export function partitionOfEncoded(encoded: Uint8Array, q: number): number {
   // The one-shot hash: half the cost of a Hash object, and every write hashes its key more than once.
-  const digest = hash('sha1', encodeBKey(bk), 'buffer')
+  const digest = hash('sha1', encoded, 'buffer')
   // 32 top bits are enough for any Q up to 2^32.
   const top = digest.readUInt32BE(0)
   return Math.floor((top / 2 ** 32) * q)

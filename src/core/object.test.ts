@@ -283,6 +283,26 @@ t.test('merging in any order gives the same object and the same bytes', async (t
   t.same(bad, [])
 })
 
+t.test('a replica merged with itself is that replica, byte for byte (mergeAll skips the merge)', async (t) => {
+  const bad: string[] = []
+  let checked = 0
+  for (const [k, h] of histories.entries()) {
+    for (const st of h.states) {
+      const o = st.obj
+      if (!o) continue
+      checked++
+      const viaMerge = encodeObject(syncMerge(o, o)).toString('hex')
+      if (encodeObject(mergeAll([o, o])!).toString('hex') !== viaMerge) bad.push(`history ${k}: mergeAll([o, o]) differs from syncMerge(o, o)`)
+    }
+  }
+  t.same(bad.slice(0, 5), [], `${checked} stored states`)
+  t.ok(checked > 100)
+  const a = coordinatePut(undefined, [], content('a', 200), 'vnA', 200, true)
+  const two = syncMerge(a, coordinatePut(undefined, [], content('b', 300), 'vnB', 300, true))
+  t.same(dotsOf(mergeAll([two, two], false)!), ['vnB:1'], 'allow_mult=false still picks one winner from an object read twice')
+  t.same(dotsOf(mergeAll([two], false)!), ['vnA:1', 'vnB:1'], 'a single copy is returned as it is, as before')
+})
+
 t.test('sameObject compares causal history and dots', async (t) => {
   const x = coordinatePut(undefined, [], content('x', 1), 'vnA', 1, true)
   const y = coordinatePut(x, [], content('y', 2), 'vnA', 2, true)

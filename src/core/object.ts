@@ -111,7 +111,11 @@ export function syncMerge(a: KvObject, b: KvObject, allowMult = true): KvObject 
 
 export function mergeAll(objs: KvObject[], allowMult = true): KvObject | undefined {
   if (objs.length === 0) return undefined
-  return objs.reduce((acc, o) => syncMerge(acc, o, allowMult))
+  // Replicas that hold the same bytes are decoded once (src/kv/getFsm.ts), so the usual quorum
+  // read merges one object with itself; merging is idempotent, so that is the object as it is.
+  const distinct = objs.filter((o, i) => objs.indexOf(o) === i)
+  if (distinct.length === 1) return objs.length > 1 && !allowMult ? lastWriteWins(distinct[0]!) : distinct[0]
+  return distinct.reduce((acc, o) => syncMerge(acc, o, allowMult))
 }
 
 /** allow_mult=false: keep one sibling, the latest by timestamp, ties broken by dot. */

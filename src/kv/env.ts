@@ -35,6 +35,13 @@ export interface KvEnv {
   stats: KvStats
   /** The failure detector's view: sloppy quorum replaces a member that is down by a fallback. */
   isUp(node: string): boolean
+  /**
+   * This node's own replica read, called directly rather than through the transport (Riak's
+   * coordinator calls its local vnode the same way): the request object, the cluster message
+   * check, a timer and two promise hops were a tenth of a local read. Absent (the simulator),
+   * reads of this node go through the transport like any other.
+   */
+  localRead?(partition: number, key: Uint8Array): Promise<Uint8Array | undefined>
 }
 
 export function emptyStats(): KvStats {

@@ -7,6 +7,7 @@ import type { SpineError } from '../shared/errors.js'
 import { encodeBKey, type BKey } from '../core/hash.js'
 import { GetCore, type ReplicaReply } from '../core/getCore.js'
 import type { KvObject } from '../core/object.js'
+import { decodeObject } from '../core/objectCodec.js'
 import { resolveQuorum } from '../core/quorum.js'
 import type { TimerHandle } from '../core/env.js'
 import type { VClock } from '../core/vclock.js'
@@ -15,7 +16,7 @@ import type { KvEnv } from './env.js'
 import { readRepair } from './readRepair.js'
 import { replicaGet } from './replicaCalls.js'
 import { primaryFlags, replicaPlan } from './replicaPlan.js'
-import { firstWave } from './readWave.js'
+import { cachedFirstWave } from './readWave.js'
 import { checkTimeout, type ReadOptions } from './request.js'
 import { Settle } from './settle.js'
 import { timed } from './opTimes.js'
@@ -43,17 +44,18 @@ async function getOnce(env: KvEnv, bk: BKey, opts: ReadOptions): Promise<GetResu
     allowMult: props.allowMult,
   }
   const timeoutMs = checkTimeout(opts.timeoutMs)
-  const plan = replicaPlan(env, bk, n, opts.sloppyQuorum)
+  const k = encodeBKey(bk)
+  const plan = replicaPlan(env, bk, n, opts.sloppyQuorum, k)
   const pl = plan.pl
-  const wave = firstWave(pl, env.self, Math.max(params.r, params.pr), props.readFanout)
-  const core = new GetCore(params, primaryFlags(plan), [...wave, ...plan.missing])
+  const wave = cachedFirstWave(pl, env.self, Math.max(params.r, params.pr), props.readFanout)
+  const core = new GetCore(params, primaryFlags(plan), plan.missing.length === 0 ? wave : [...wave, ...plan.missing])
   for (const i of plan.missing) core.add(i, { kind: 'error', code: 'UNREACHABLE' })
   const settle = new Settle<GetResult>(env.clock, timeoutMs, () => errorOf(core.timeout(timeoutMs)))
-  const k = encodeBKey(bk)
+  const decode = decodeOnce()
   const started = env.clock.now()
   const ask = (i: number): void => {
     core.ask(i)
-    void replicaGet(env, pl[i]!, k, timeoutMs).then((reply) => onReply(i, reply))
+    void replicaGet(env, pl[i]!, k, timeoutMs, decode).then((reply) => onReply(i, reply))
   }
   // Asks every replica not asked yet; once only, from whichever reason comes first.
   let escalation: TimerHandle | undefined
@@ -87,6 +89,21 @@ async function getOnce(env: KvEnv, bk: BKey, opts: ReadOptions): Promise<GetResu
   if (plan.missing.length > 0) decide()
   for (const i of wave) ask(i)
   return settle.promise
+}
+
+/**
+ * Replicas in step hold the same bytes (a coordinated write is stored as it was encoded), so a
+ * copy equal to one already decoded is that object: one decode per read instead of one per
+ * replica, and mergeAll then has a single object to merge.
+ */
+function decodeOnce(): (raw: Uint8Array) => KvObject {
+  const seen: Array<{ raw: Uint8Array; obj: KvObject }> = []
+  return (raw) => {
+    for (const s of seen) if (Buffer.compare(s.raw, raw) === 0) return s.obj
+    const obj = decodeObject(raw)
+    seen.push({ raw, obj })
+    return obj
+  }
 }
 
 function errorOf(o: ReturnType<GetCore['timeout']>): SpineError {

@@ -31,7 +31,7 @@ export interface Plan {
   /** slots with no replica to ask (see replicaPlan.ts): failed before the write starts */
   missing: number[]
   spares: string[]
-  primaries: boolean[]
+  primaries: readonly boolean[]
   coordIndex: number
   params: { n: number; w: number; dw: number; pw: number; nodeConfirms: number }
   allowMult: boolean

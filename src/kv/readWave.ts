@@ -13,6 +13,18 @@ import type { PrefEntry } from '../core/ring.js'
 
 export type ReadFanout = 'quorum' | 'all'
 
+const waves = new WeakMap<readonly PrefEntry[], Map<string, readonly number[]>>()
+
+/** firstWave, kept with the (cached, frozen) preference list it was computed for. */
+export function cachedFirstWave(pl: readonly PrefEntry[], self: string, wanted: number, fanout: ReadFanout): readonly number[] {
+  let byArgs = waves.get(pl)
+  if (byArgs === undefined) waves.set(pl, (byArgs = new Map()))
+  const id = `${self}|${wanted}|${fanout}`
+  let w = byArgs.get(id)
+  if (w === undefined) byArgs.set(id, (w = Object.freeze(firstWave(pl, self, wanted, fanout))))
+  return w
+}
+
 export function firstWave(pl: readonly PrefEntry[], self: string, wanted: number, fanout: ReadFanout): number[] {
   const slots = pl.map((_, i) => i)
   if (fanout === 'all' || wanted >= pl.length) return slots

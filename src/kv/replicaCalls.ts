@@ -1,7 +1,7 @@
 /** The coordinator's side of the vnode commands, over the transport (local or remote alike). */
 import { SpineError, toSpineError } from '../shared/errors.js'
 import type { ReplicaReply } from '../core/getCore.js'
-import type { SiblingContent } from '../core/object.js'
+import type { KvObject, SiblingContent } from '../core/object.js'
 import { decodeObject, encodeContext } from '../core/objectCodec.js'
 import type { PrefEntry } from '../core/ring.js'
 import type { VClock } from '../core/vclock.js'
@@ -11,11 +11,15 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null
 }
 
-export async function replicaGet(env: KvEnv, e: PrefEntry, k: Uint8Array, timeoutMs: number): Promise<ReplicaReply> {
+export async function replicaGet(env: KvEnv, e: PrefEntry, k: Uint8Array, timeoutMs: number, decode: (raw: Uint8Array) => KvObject = decodeObject): Promise<ReplicaReply> {
   try {
+    if (e.node === env.self && env.localRead) {
+      const raw = await env.localRead(e.partition, k)
+      return raw ? { kind: 'ok', obj: decode(raw) } : { kind: 'notfound' }
+    }
     const reply = await env.transport.request(e.node, { op: 'vget', p: e.partition, k }, timeoutMs)
     if (!isRecord(reply) || !(reply.o instanceof Uint8Array)) return { kind: 'notfound' }
-    return { kind: 'ok', obj: decodeObject(reply.o) }
+    return { kind: 'ok', obj: decode(reply.o) }
   } catch (err) {
     return { kind: 'error', code: toSpineError(err).code }
   }

@@ -4,7 +4,7 @@
  * reaches N nodes. `sloppyQuorum: false` asks the primaries only, down or not, as before.
  */
 import { annotatedPreflist, spareFallbacks } from '../core/fallbacks.js'
-import { partitionOf, type BKey } from '../core/hash.js'
+import { encodeBKey, partitionOfEncoded, type BKey } from '../core/hash.js'
 import { preflistFrom, type PrefEntry, type Ring } from '../core/ring.js'
 import type { KvEnv } from './env.js'
 import { RING } from '../config.js'
@@ -28,9 +28,10 @@ export interface ReplicaPlan {
  */
 const plans = new WeakMap<Ring, Map<string, ReplicaPlan>>()
 
-export function replicaPlan(env: KvEnv, bk: BKey, n: number, sloppy: boolean | undefined): ReplicaPlan {
+export function replicaPlan(env: KvEnv, bk: BKey, n: number, sloppy: boolean | undefined, key: Uint8Array = encodeBKey(bk)): ReplicaPlan {
   const ring = env.ring()
-  const first = partitionOf(bk, ring.q)
+  // From the encoded key the caller already holds: hashing is most of a plan lookup's cost.
+  const first = partitionOfEncoded(key, ring.q)
   const down = ring.members.filter((m) => !env.isUp(m)).join(',')
   const id = `${first}|${n}|${sloppy === false ? 's' : 'f'}|${down}`
   let byRing = plans.get(ring)
@@ -62,7 +63,11 @@ function buildPlan(env: KvEnv, ring: Ring, first: number, n: number, sloppy: boo
   return { pl, missing, spares }
 }
 
-/** Primary flags per slot, unfilled slots counting as (failed) primaries. */
-export function primaryFlags(plan: ReplicaPlan): boolean[] {
-  return [...plan.pl.map((e) => e.primary), ...plan.missing.map(() => true)]
+const flags = new WeakMap<ReplicaPlan, readonly boolean[]>()
+
+/** Primary flags per slot, unfilled slots counting as (failed) primaries; one array per cached plan. */
+export function primaryFlags(plan: ReplicaPlan): readonly boolean[] {
+  let f = flags.get(plan)
+  if (f === undefined) flags.set(plan, (f = Object.freeze([...plan.pl.map((e) => e.primary), ...plan.missing.map(() => true)])))
+  return f
 }

@@ -2,7 +2,7 @@
  * Wire framing: a 4-byte big-endian length, then that many bytes of msgpack. Every TCP port
  * (node-to-node and client) speaks this.
  */
-import { C1, Packr, RESERVE_START_SPACE } from 'msgpackr'
+import { C1, Packr, RESERVE_START_SPACE, type Options } from 'msgpackr'
 import { SpineError } from '../shared/errors.js'
 
 export const HEADER_BYTES = 4
@@ -11,7 +11,9 @@ export const HEADER_BYTES = 4
  * copyBuffers: a decoded bin value would otherwise be a view into the socket chunk it arrived in,
  * and a small value kept in memory (a cache, the memory backend) would pin the whole chunk.
  */
-const packr = new Packr({ useRecords: false, copyBuffers: true })
+// skipValues: an absent option costs nothing on the wire (requests carry many optional fields).
+// msgpackr 2.1 reads the option but its Options type does not list it yet.
+const packr = new Packr({ useRecords: false, copyBuffers: true, skipValues: [undefined] } as Options)
 
 /** One frame, header included, in a single buffer (msgpackr leaves room for the header, so no copy). */
 export function encodeFrame(payload: unknown): Buffer {

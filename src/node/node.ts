@@ -98,6 +98,10 @@ export class SpineNode {
       // Without heartbeats an idle peer falls silent while healthy: silence is no evidence, so
       // every member counts as up and the coordinators ask the primaries, as before issue 4.
       isUp: (node) => !deps.heartbeat || this.detector.isUp(node),
+      localRead: (partition, key) => {
+        this.env.stats.vnodeGets++
+        return this.vnodes.vnode(partition).getRaw(key)
+      },
     }
     const aae: AaeSettings = { ...AAE, ...deps.aae }
     this.trees = new TreeStore(

@@ -38,7 +38,11 @@ function prefixOf(partition: number): Buffer {
 function storedKey(partition: number, key: Uint8Array): Buffer {
   checkPartition(partition)
   checkBytes('key', key)
-  return Buffer.concat([prefixOf(partition), key])
+  // One allocation: every get and write builds one of these.
+  const out = Buffer.allocUnsafe(PREFIX_BYTES + key.byteLength)
+  out.writeUInt32BE(partition, 0)
+  out.set(key, PREFIX_BYTES)
+  return out
 }
 
 /** All keys of one partition; the last partition has no successor prefix, so it runs to the end. */
@@ -176,7 +180,10 @@ export class LevelBackend implements Backend {
   async dropPartition(partition: number): Promise<void> {
     const db = await this.settledDb()
     checkPartition(partition)
+    // Before and after: a read during the clear may cache a key the clear then removes.
+    this.batcher?.forgetRange(prefixOf(partition))
     await db.clear(partitionRange(partition))
+    this.batcher?.forgetRange(prefixOf(partition))
   }
 
   /** Seeks from one partition prefix to the next, so the cost is one seek per non-empty partition. */
@@ -214,7 +221,7 @@ export class LevelBackend implements Backend {
   }
 
   stats(): Record<string, number> {
-    return { ...(this.batcher?.stats ?? {}) }
+    return { ...(this.batcher?.stats ?? {}), ...(this.batcher?.cacheStats ?? {}) }
   }
 
   private openBatcher(): TickBatcher {

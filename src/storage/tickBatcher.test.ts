@@ -82,7 +82,8 @@ t.test('a failed batch rejects every write in it and leaves no phantom values', 
 
 t.test('large ticks are cut into batches of at most maxOpsPerBatch', async (t) => {
   const f = fakeDb()
-  const b = new TickBatcher(f.db, 10)
+  // No read cache: the reads below are to show how they are batched.
+  const b = new TickBatcher(f.db, 10, 0)
   await Promise.all(Array.from({ length: 25 }, (_, i) => b.write([put(`k${i}`, `${i}`)], false)))
   t.same(f.calls.batchSizes, [10, 10, 5])
   const values = await Promise.all(Array.from({ length: 25 }, (_, i) => b.get(k(`k${i}`))))
@@ -109,7 +110,7 @@ t.test('a store with synchronous reads: each read goes straight to it, still beh
       return f.data.get(key.toString())
     },
   }
-  const b = new TickBatcher(db)
+  const b = new TickBatcher(db, undefined, 0)
   f.data.set('a', k('stored'))
   t.equal((await b.get(k('a')))?.toString(), 'stored')
   t.equal(syncReads, 1)
@@ -126,4 +127,85 @@ t.test('a store with synchronous reads: each read goes straight to it, still beh
   t.equal(syncReads, 2)
   await t.rejects(b.get(k('broken')), /corruption/, 'a failing read rejects, it does not throw')
   t.same(b.stats.readCalls, 3)
+})
+
+t.test('read cache: a written or read key is answered from memory, and only with what the store holds', async (t) => {
+  const f = fakeDb()
+  let syncReads = 0
+  const db: BatchDb = {
+    ...f.db,
+    getSync(key) {
+      syncReads++
+      return f.data.get(key.toString())
+    },
+  }
+  const b = new TickBatcher(db, undefined, 1 << 20)
+  f.data.set('r', k('on disk'))
+  t.equal((await b.get(k('r')))?.toString(), 'on disk')
+  t.equal((await b.get(k('r')))?.toString(), 'on disk')
+  t.equal(syncReads, 1, 'the second read is a hit')
+  const copy = (await b.get(k('r')))!
+  copy.write('XX')
+  t.equal((await b.get(k('r')))?.toString(), 'on disk', 'a caller changing its buffer changes no one else')
+
+  await b.write([put('w', 'v1')], false)
+  await b.drain()
+  t.equal((await b.get(k('w')))?.toString(), 'v1')
+  t.equal(syncReads, 1, 'a completed write fills the cache')
+
+  await b.write([{ type: 'del', key: k('w') }], false)
+  await b.drain()
+  t.equal(await b.get(k('w')), undefined, 'a delete empties it')
+  t.equal(syncReads, 2, 'and the read after it asks the store')
+
+  f.failNextBatch()
+  await t.rejects(b.write([put('r', 'lost')], false), /disk full/)
+  await b.drain()
+  t.equal((await b.get(k('r')))?.toString(), 'on disk', 'a failed write leaves what the store holds')
+
+  // Two writes of a key in flight at once: the first to finish must not speak for the key.
+  let release!: () => void
+  f.holdUntil(new Promise<void>((r) => (release = r)))
+  const first = b.write([put('z', 'old')], false)
+  await new Promise((r) => setImmediate(r))
+  f.holdUntil(Promise.resolve())
+  const second = b.write([put('z', 'new')], false)
+  await second
+  release()
+  await first
+  await b.drain()
+  const reads = syncReads
+  const z = await b.get(k('z'))
+  t.equal(syncReads, reads + 1, 'a write finishing after a newer one dropped the key, so the store is asked')
+  t.equal(z?.toString(), f.data.get('z')?.toString(), 'and its answer is what the store holds')
+
+  await b.get(k('r'))
+  b.forgetRange(k('r'))
+  const before = syncReads
+  await b.get(k('r'))
+  t.equal(syncReads, before + 1, 'forgetRange drops the cached keys under a prefix')
+  t.ok(b.cacheStats.cacheHits >= 4)
+})
+
+t.test('read cache: bounded by bytes, least recently used out first; a huge value is not cached', async (t) => {
+  const { ReadCache } = await import('./readCache.js')
+  const c = new ReadCache(4 * (96 + 2 + 100))
+  for (const id of ['k1', 'k2', 'k3', 'k4']) c.set(id, Buffer.alloc(100, 1))
+  t.equal(c.size, 4)
+  c.get('k1')
+  c.set('k5', Buffer.alloc(100, 2))
+  t.equal(c.size, 4)
+  t.equal(c.get('k2'), undefined, 'k2 was the least recently used')
+  t.ok(c.get('k1'), 'k1 was used lately and stays')
+  t.ok(c.usedBytes <= 4 * (96 + 2 + 100))
+  c.set('big', Buffer.alloc(1000))
+  t.equal(c.get('big'), undefined, 'more than a quarter of the budget is not cached')
+  t.equal(c.size, 4, 'and evicts nothing')
+  c.set('k1', Buffer.alloc(10))
+  t.equal(c.get('k1')?.length, 10, 'a new value replaces the old')
+  c.deletePrefix('k')
+  t.equal(c.size, 0)
+  const off = new ReadCache(0)
+  off.set('a', Buffer.alloc(1))
+  t.equal(off.size, 0, 'a zero budget caches nothing')
 })

@@ -9,6 +9,7 @@
  * callers see their own writes exactly as with unbatched calls.
  */
 import { STORAGE } from '../config.js'
+import { ReadCache } from './readCache.js'
 
 /** `scanOnly` ops (see BatchOp) skip the overlay: no get ever asks for them. */
 export type WriteOp = { type: 'put'; key: Buffer; value: Buffer; scanOnly?: boolean } | { type: 'del'; key: Buffer; scanOnly?: boolean }
@@ -29,6 +30,8 @@ interface PendingWrite {
   ops: WriteOp[]
   /** The overlay ids of the ops that are in it, kept to remove them once written. */
   ids: string[]
+  /** What each id is set to by this write (null: deleted), for the read cache once it is written. */
+  values: Array<Buffer | null>
   sync: boolean
   resolve: () => void
   reject: (e: unknown) => void
@@ -50,19 +53,32 @@ export class TickBatcher {
   /** How well the batching works: operations per LevelDB call is ops / calls. */
   readonly stats = { writeCalls: 0, writeOps: 0, readCalls: 0, readOps: 0 }
 
+  private readonly cache: ReadCache
+
   constructor(
     private readonly db: BatchDb,
     private readonly maxOpsPerBatch: number = STORAGE.maxOpsPerBatch,
-  ) {}
+    readCacheBytes: number = STORAGE.readCacheBytes,
+  ) {
+    this.cache = new ReadCache(readCacheBytes)
+  }
+
+  /** The read cache's counters beside the batching ones. */
+  get cacheStats(): { cacheHits: number; cacheMisses: number; cacheEvictions: number; cacheEntries: number; cacheBytes: number } {
+    const c = this.cache.stats
+    return { cacheHits: c.hits, cacheMisses: c.misses, cacheEvictions: c.evictions, cacheEntries: this.cache.size, cacheBytes: this.cache.usedBytes }
+  }
 
   write(ops: WriteOp[], sync: boolean): Promise<void> {
     return new Promise((resolve, reject) => {
-      const w: PendingWrite = { ops, ids: [], sync, resolve, reject }
+      const w: PendingWrite = { ops, ids: [], values: [], sync, resolve, reject }
       for (const op of ops) {
         if (op.scanOnly === true) continue
         const id = op.key.toString('latin1')
+        const value = op.type === 'put' ? op.value : null
         w.ids.push(id)
-        this.overlay.set(id, { value: op.type === 'put' ? op.value : null, by: w })
+        w.values.push(value)
+        this.overlay.set(id, { value, by: w })
       }
       this.writes.push(w)
       this.schedule()
@@ -70,20 +86,32 @@ export class TickBatcher {
   }
 
   get(key: Buffer): Promise<Buffer | undefined> {
-    const pending = this.overlay.get(key.toString('latin1'))
+    const id = key.toString('latin1')
+    const pending = this.overlay.get(id)
     if (pending) return Promise.resolve(pending.value === null ? undefined : Buffer.from(pending.value))
-    if (this.db.getSync !== undefined) return this.readNow(key)
+    const cached = this.cache.get(id)
+    if (cached !== undefined) return Promise.resolve(cached)
+    if (this.db.getSync !== undefined) return this.readNow(key, id)
+    // Not cached: an asynchronous read could return a value a write replaced while it was out.
     return new Promise((resolve, reject) => {
       this.gets.push({ key, resolve, reject })
       this.schedule()
     })
   }
 
-  private readNow(key: Buffer): Promise<Buffer | undefined> {
+  /** Forget cached keys under prefix: the caller is about to change that range outside batches. */
+  forgetRange(prefix: Buffer): void {
+    this.cache.deletePrefix(prefix.toString('latin1'))
+  }
+
+  private readNow(key: Buffer, id: string): Promise<Buffer | undefined> {
     this.stats.readCalls++
     this.stats.readOps++
     try {
-      return Promise.resolve(this.db.getSync?.(key))
+      // Synchronous, so no write can land between this read and caching what it saw.
+      const v = this.db.getSync?.(key)
+      if (v !== undefined) this.cache.set(id, v)
+      return Promise.resolve(v)
     } catch (e) {
       return Promise.reject(e)
     }
@@ -114,14 +142,25 @@ export class TickBatcher {
     const ops = writes.flatMap((w) => w.ops)
     this.stats.writeCalls++
     this.stats.writeOps += ops.length
+    let written = false
     const done = this.db.batch(ops, { sync: writes.some((w) => w.sync) }).then(
-      () => writes.forEach((w) => w.resolve()),
+      () => {
+        written = true
+        writes.forEach((w) => w.resolve())
+      },
       (e: unknown) => writes.forEach((w) => w.reject(e)),
     )
     this.track(
       done.finally(() => {
         for (const w of writes) {
-          for (const id of w.ids) if (this.overlay.get(id)?.by === w) this.overlay.delete(id)
+          w.ids.forEach((id, i) => {
+            const latest = this.overlay.get(id)?.by === w
+            if (latest) this.overlay.delete(id)
+            // Only the last write of a key, and only once it is in LevelDB, speaks for it.
+            const value = w.values[i]
+            if (written && latest && value !== null && value !== undefined) this.cache.set(id, value)
+            else this.cache.delete(id)
+          })
         }
       }),
     )

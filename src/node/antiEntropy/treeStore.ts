@@ -22,7 +22,7 @@
  * remembered (its latest hash), and when the cursor passes the key the remembered hash replaces
  * whatever the batch read. So the rebuilt trees end equal to the data, however writes interleave.
  */
-import { decodeBKey, partitionOf } from '../../core/hash.js'
+import { decodeBKey, partitionOfEncoded } from '../../core/hash.js'
 import type { Clock } from '../../core/env.js'
 import { decodeObject } from '../../core/objectCodec.js'
 import { bytesToU32, keyHash, objectHash, TictacTree, u32ToBytes, type TreeShape } from '../../core/tictacTree.js'
@@ -144,7 +144,7 @@ export class TreeStore {
       return undefined
     }
     const total = this.opts.shape.branches * this.opts.shape.segmentsPerBranch
-    return { seg: keyHash(key) & (total - 1), hp: partitionOf(bk, this.deps.q), n: this.deps.props.get(bk.type, bk.bucket).n }
+    return { seg: keyHash(key) & (total - 1), hp: partitionOfEncoded(key, this.deps.q), n: this.deps.props.get(bk.type, bk.bucket).n }
   }
 
   private changed(c: VnodeChange): void {
