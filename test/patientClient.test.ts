@@ -59,7 +59,7 @@ t.test('kv.patients: create, get, update (record and JSON Patch), search, merge'
 
   const read = await kv.patients.get(nhs)
   t.equal(read.etag, 'W/"1"')
-  t.equal(read.patient.name[0]?.family, 'Clientwood')
+  t.equal(read.patient.name![0]?.family, 'Clientwood')
   t.equal(read.supersededFrom, undefined)
 
   const replaced = await kv.patients.update(nhs, { ...read.patient, gender: 'other' }, { ifMatch: read.etag })
@@ -70,7 +70,7 @@ t.test('kv.patients: create, get, update (record and JSON Patch), search, merge'
   t.equal(patched.etag, 'W/"3"', 'a JSON Patch is version 3')
   const again = await kv.patients.get(nhs)
   t.equal(again.etag, 'W/"3"')
-  t.same(again.patient.name[0]?.given, ['Adele'])
+  t.same(again.patient.name![0]?.given, ['Adele'])
   t.equal(again.patient.gender, 'other', 'the patch kept the earlier update')
 
   const found = await kv.patients.search({ family: 'Clientwood', birthdate: '1966-06-06' })
@@ -161,7 +161,7 @@ t.test('spinekv patient get|search|merge: output and exit codes', async (t) => {
   t.match(get.stdout, /^ETag: W\/"2"\n/, 'the ETag first')
   const printed = JSON.parse(get.stdout.slice(get.stdout.indexOf('\n') + 1)) as Patient
   t.equal(printed.id, nhs, 'then the record as JSON')
-  t.equal(printed.name[0]?.family, 'Commandline')
+  t.equal(printed.name![0]?.family, 'Commandline')
   t.equal(printed.gender, 'other')
 
   const missing = await cli(['patient', 'get', newNhs(), '--host', host])
@@ -202,7 +202,7 @@ t.test('spinekv load: a synthetic population, found again by search', async (t) 
   // Unrestricted records (a restricted one reads without its address; either is found by name).
   const picks = [0, 137, 299].map((i) => syntheticPatient(i, { seed: 5 }))
   for (const p of picks) {
-    const usual = p.name.find((n) => n.use === 'usual') ?? p.name[0]!
+    const usual = p.name!.find((n) => n.use === 'usual') ?? p.name![0]!
     const r = await kv.patients.search({ family: usual.family, birthdate: p.birthDate!, maxResults: 50 })
     t.ok(r.entries.some((e) => e.patient.id === p.id), `record ${p.id} (${usual.family}, ${p.birthDate}) is found`)
     const read = await kv.patients.get(p.id)
@@ -210,7 +210,7 @@ t.test('spinekv load: a synthetic population, found again by search', async (t) 
     t.same(read.patient.name, p.name, 'stored as generated')
   }
   const first = picks[0]!
-  const family = (first.name.find((n) => n.use === 'usual') ?? first.name[0]!).family
+  const family = (first.name!.find((n) => n.use === 'usual') ?? first.name![0]!).family
   const cliSearch = await cli(['patient', 'search', '--family', family, '--birthdate', first.birthDate!, '--host', cluster.host(3)])
   t.equal(cliSearch.code, 0, cliSearch.stderr)
   t.ok(cliSearch.stdout.includes(first.id), 'the CLI table lists it')

@@ -22,7 +22,7 @@ t.test('PDS patch examples apply', async (t) => {
   t.equal(value(patched([{ op: 'replace', path: '/gender', value: 'male' }])).gender, 'male')
   t.equal(value(patched([{ op: 'add', path: '/deceasedDateTime', value: '2020-01-01' }])).deceasedDateTime, '2020-01-01')
   const withName = value(patched({ patches: [{ op: 'add', path: '/name/-', value: { use: 'nickname', given: ['Janey'], family: 'Smith' } }] }))
-  t.equal(withName.name.length, 3, 'the { patches: [...] } wrapper PDS uses')
+  t.equal(withName.name!.length, 3, 'the { patches: [...] } wrapper PDS uses')
   const removed = value(
     patched([
       { op: 'test', path: '/name/1/id', value: 'n2' },
@@ -30,7 +30,7 @@ t.test('PDS patch examples apply', async (t) => {
     ]),
   )
   t.same(
-    removed.name.map((n) => n.id),
+    removed.name!.map((n) => n.id),
     ['n1'],
   )
   const moved = value(patched([{ op: 'replace', path: '/address/0/line/0', value: '2 Trevelyan Square' }]))
@@ -107,7 +107,7 @@ t.test('operations are copied, so the caller keeps its patch', async (t) => {
   const r = parsePatch(ops)
   t.ok(r.ok && (r.value[0] as { value: unknown }).value !== name, 'parsed operations do not share the values')
   const p = value(patched(ops))
-  const added = p.name[2]
+  const added = p.name![2]
   if (added !== undefined) added.family = 'Changed'
   t.equal(name.family, 'Smith')
 })
