@@ -66,7 +66,18 @@ t.test('kv.patients: create, get, update (record and JSON Patch), search, merge'
   t.equal(replaced.etag, 'W/"2"', 'a whole-record update is version 2')
   t.equal(replaced.patient.gender, 'other')
 
-  const patched = await kv.patients.update(nhs, [{ op: 'replace', path: '/name/0/given/0', value: 'Adele' }], { ifMatch: 'W/"2"' })
+  // The patch names the name it changes by its server-assigned id: PDS requires "the list id or url" for
+  // a change inside a list item (patient-patch.yaml, Replacing).
+  t.match(read.patient.name![0]?.id, /^[0-9A-F]{8}$/, 'the server gave the name an id')
+  const nameId = read.patient.name![0]?.id ?? ''
+  const patched = await kv.patients.update(
+    nhs,
+    [
+      { op: 'test', path: '/name/0/id', value: nameId },
+      { op: 'replace', path: '/name/0/given/0', value: 'Adele' },
+    ],
+    { ifMatch: 'W/"2"' },
+  )
   t.equal(patched.etag, 'W/"3"', 'a JSON Patch is version 3')
   const again = await kv.patients.get(nhs)
   t.equal(again.etag, 'W/"3"')
