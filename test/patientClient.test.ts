@@ -83,6 +83,10 @@ t.test('kv.patients: create, get, update (record and JSON Patch), search, merge'
   t.equal(again.etag, 'W/"3"')
   t.same(again.patient.name![0]?.given, ['Adele'])
   t.equal(again.patient.gender, 'other', 'the patch kept the earlier update')
+  // PDS's { patches } form, and one of its rules: the gender cannot be removed (403 FORBIDDEN_UPDATE).
+  const forbidden = await apiError(kv.patients.update(nhs, { patches: [{ op: 'remove', path: '/gender' }] }, { ifMatch: 'W/"3"' }))
+  t.same([forbidden?.code, forbidden?.status], ['FORBIDDEN_UPDATE', 403], 'removing the gender is forbidden')
+  t.equal((await kv.patients.get(nhs)).etag, 'W/"3"', 'the refused patch changed nothing')
 
   const found = await kv.patients.search({ family: 'Clientwood', birthdate: '1966-06-06' })
   t.equal(found.total, 1)
