@@ -5,6 +5,7 @@
  */
 import t from 'tap'
 import { PDS_PATIENTS, pdsFixture } from '../../test/harness/pdsFixtures.js'
+import { mergeSiblings } from './merge.js'
 import { readView } from './restrict.js'
 import type { Patient } from './record.js'
 import { validatePatient } from './validate.js'
@@ -97,4 +98,24 @@ t.test('a restricted record hides what would locate the patient, as Patient.yaml
     ['DeathNotificationStatus', 'NHSCommunication', 'ContactPreference', 'RemovalFromRegistration'],
     'no pharmacy or birthplace extension',
   )
+})
+
+t.test('a sibling merge keeps every PDS element (identifier, contact, managingOrganization, multipleBirthInteger, extensions)', async (t) => {
+  const base = pdsFixture('Patient.json') as Patient
+  const a = structuredClone(base)
+  a.meta = { ...a.meta, versionId: '3', lastUpdated: '2025-01-01T10:00:00Z' }
+  a.gender = 'male'
+  const b = structuredClone(base)
+  b.meta = { ...b.meta, versionId: '3', lastUpdated: '2025-01-01T10:00:01Z' }
+  b.extension = b.extension?.filter((e) => !e.url.endsWith('NominatedPharmacy'))
+  b.extension?.push({ url: 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NominatedPharmacy', valueReference: { identifier: { value: 'FA123' } } })
+  const { patient } = mergeSiblings([a, b])
+  t.same(patient.identifier, base.identifier)
+  t.same(patient.contact, base.contact)
+  t.same(patient.managingOrganization, base.managingOrganization)
+  t.equal(patient.multipleBirthInteger, 1)
+  t.equal(patient.extension?.length, 8, 'one extension of each url, none lost')
+  const pharmacy = patient.extension?.find((e) => e.url.endsWith('NominatedPharmacy'))
+  t.match(JSON.stringify(pharmacy), /FA123/, 'the later sibling’s version of the pharmacy')
+  t.ok(validatePatient(patient, NOW).ok, 'the merged record is valid')
 })
