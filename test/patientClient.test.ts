@@ -169,7 +169,8 @@ t.test('spinekv patient get|search|merge: output and exit codes', async (t) => {
   const host = cluster.host(2)
   const nhs = newNhs()
   await kv.patients.create(person(nhs, 'Commandline', 'Cleo', '1988-12-01'))
-  await kv.patients.update(nhs, [{ op: 'replace', path: '/gender', value: 'other' }], { ifMatch: 'W/"1"' })
+  // Was 'other': PDS's patient-patch.yaml (Gender) "cannot set gender to other" — UNSUPPORTED_VALUE now.
+  await kv.patients.update(nhs, [{ op: 'replace', path: '/gender', value: 'unknown' }], { ifMatch: 'W/"1"' })
 
   const get = await cli(['patient', 'get', nhs, '--host', cluster.host(3)])
   t.equal(get.code, 0, get.stderr)
@@ -177,7 +178,7 @@ t.test('spinekv patient get|search|merge: output and exit codes', async (t) => {
   const printed = JSON.parse(get.stdout.slice(get.stdout.indexOf('\n') + 1)) as Patient
   t.equal(printed.id, nhs, 'then the record as JSON')
   t.equal(printed.name![0]?.family, 'Commandline')
-  t.equal(printed.gender, 'other')
+  t.equal(printed.gender, 'unknown')
 
   const missing = await cli(['patient', 'get', newNhs(), '--host', host])
   t.equal(missing.code, 3, 'a number not stored exits 3')

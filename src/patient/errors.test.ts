@@ -13,6 +13,7 @@ t.test('the registry has the PDS statuses', async (t) => {
     // PDS's patient-patch.yaml error table: 403 FORBIDDEN_UPDATE, and 400 UNSUPPORTED_SERVICE (a wrong Content-Type).
     FORBIDDEN_UPDATE: 403,
     UNSUPPORTED_SERVICE: 400,
+    UNSUPPORTED_VALUE: 400,
     RESOURCE_NOT_FOUND: 404,
     RESOURCE_VERSION_MISMATCH: 409,
     PRECONDITION_FAILED: 412,

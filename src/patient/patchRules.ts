@@ -10,12 +10,14 @@
  *    item's id (extensions: url); a change inside an item comes after an operation on its id (or url)
  *    giving the item's current value, or after a `test` of the whole item;
  *  - the usual name, gender, birthDate and deceasedDateTime cannot be removed (403 FORBIDDEN_UPDATE);
- *    a second usual name cannot be added (checked on the result, in patch.ts).
+ *    a second usual name cannot be added (checked on the result, in patch.ts);
+ *  - legacy values PDS returns but no longer lets an update set (UNSUPPORTED_VALUE): gender `other`,
+ *    a `work` address, death notification status `U`.
  * Items without an id or url (legacy data; an identifier) cannot be named, so they need no naming.
  */
 import type { Operation } from 'fast-json-patch'
 import { patientError, type PatientError } from './errors.js'
-import { PATIENT_LISTS } from './codes.js'
+import { EXT, PATIENT_LISTS } from './codes.js'
 
 type ListName = (typeof PATIENT_LISTS)[number]
 const LISTS: ReadonlySet<string> = new Set(PATIENT_LISTS)
@@ -23,7 +25,7 @@ const LISTS: ReadonlySet<string> = new Set(PATIENT_LISTS)
 /** Elements PDS never lets an update remove (patient-patch.yaml: Date of birth, Date of death, Gender: "cannot be removed"). */
 const NOT_REMOVABLE: ReadonlySet<string> = new Set(['gender', 'birthDate', 'deceasedDateTime'])
 
-export type RuleError = PatientError<'INVALID_UPDATE' | 'FORBIDDEN_UPDATE'>
+export type RuleError = PatientError<'INVALID_UPDATE' | 'FORBIDDEN_UPDATE' | 'UNSUPPORTED_VALUE'>
 
 function invalid(message: string, index: number, op: Operation): RuleError {
   return patientError('INVALID_UPDATE', `Invalid update with error - ${message}`, { parameter: 'patch', data: { index, operation: op } })
@@ -155,5 +157,32 @@ export function checkResult(before: unknown, after: unknown, index: number, op: 
   const usual = (doc: unknown): number => ((record(doc)?.name as unknown[] | undefined) ?? []).filter(isUsualName).length
   if (usual(after) > 1 && usual(after) > usual(before)) return forbidden('multiple usual names cannot be added', index, op)
   if (usual(before) > 0 && usual(after) === 0) return forbidden('not permitted to remove usual name', index, op)
+  return undefined
+}
+
+/** The death notification status code of a record, if it has one. */
+function deathStatus(doc: unknown): unknown {
+  const ext = (record(doc)?.extension as unknown[] | undefined)?.find((e) => record(e)?.url === EXT.deathNotificationStatus)
+  const sub = (record(ext)?.extension as unknown[] | undefined)?.find((e) => record(e)?.url === 'deathNotificationStatus')
+  return ((record(record(sub)?.valueCodeableConcept)?.coding as unknown[] | undefined)?.[0] as { code?: unknown } | undefined)?.code
+}
+
+function unsupported(value: string, field: string): RuleError {
+  return patientError('UNSUPPORTED_VALUE', `Unsupported value - '${value}' in field '${field}': PDS returns it for legacy data but an update cannot set it`, { path: field })
+}
+
+/**
+ * Values the patched record may hold only if the record already held them (patient-patch.yaml: gender
+ * "cannot set gender to other"; address "work ... cannot be added or replaced"; DeathNotificationStatus
+ * "U - Removed ... cannot be used on an update"; the error table's UNSUPPORTED_VALUE).
+ */
+export function checkLegacyValues(before: unknown, after: unknown): RuleError | undefined {
+  const a = record(after)
+  if (a === undefined) return undefined
+  if (a.gender === 'other' && record(before)?.gender !== 'other') return unsupported('other', 'gender')
+  const kept = new Set(((record(before)?.address as unknown[] | undefined) ?? []).map((x) => JSON.stringify(x)))
+  const work = ((a.address as unknown[] | undefined) ?? []).findIndex((x) => record(x)?.use === 'work' && !kept.has(JSON.stringify(x)))
+  if (work >= 0) return unsupported('work', `address[${work}].use`)
+  if (deathStatus(after) === 'U' && deathStatus(before) !== 'U') return unsupported('U', 'extension.deathNotificationStatus')
   return undefined
 }

@@ -141,6 +141,9 @@ t.test('more of the rules', async (t) => {
     ['a second usual name made by replace', { patches: [{ op: 'add', path: '/name/-', value: { use: 'old', family: 'Jones' } }, { op: 'replace', path: '/name/1/use', value: 'usual' }] }, 'FORBIDDEN_UPDATE', /multiple usual names cannot be added/],
     ['the name list removed', { patches: [{ op: 'remove', path: '/name' }] }, 'FORBIDDEN_UPDATE', /not permitted to remove usual name/],
     ['the date of death removed', { patches: [{ op: 'remove', path: '/deceasedDateTime' }] }, 'FORBIDDEN_UPDATE', /remove 'deceasedDateTime'/],
+    ['gender set to other', { patches: [{ op: 'replace', path: '/gender', value: 'other' }] }, 'UNSUPPORTED_VALUE', /'other' in field 'gender'/],
+    ['a work address added', { patches: [{ op: 'add', path: '/address/-', value: { use: 'work', line: ['1 Office Road', 'Leeds'], postalCode: 'LS1 4BU' } }] }, 'UNSUPPORTED_VALUE', /'work' in field 'address\[2\].use'/],
+    ['death notification status U', { patches: [{ op: 'test', path: '/extension/3/url', value: 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-DeathNotificationStatus' }, { op: 'replace', path: '/extension/3/extension/0/valueCodeableConcept/coding/0/code', value: 'U' }] }, 'UNSUPPORTED_VALUE', /'U' in field/],
     ['a move', { patches: [{ op: 'move', from: '/name/0', path: '/name/-' }] }, 'INVALID_VALUE', /'move' in field '0\/op'/],
   ]
   for (const [name, body, code, message] of cases) {
