@@ -13,7 +13,7 @@ import { fail, ok, patientError, type PatientError, type Result } from './errors
 import { PATIENT_LIMITS } from './limits.js'
 import type { Patient } from './record.js'
 import { checkIfMatch, prepareUpdate } from './versioning.js'
-import { checkLegacyValues, checkOperation, checkResult, PatchState, pointerTokens } from './patchRules.js'
+import { checkChangedAddresses, checkLegacyValues, checkOperation, checkResult, PatchState, pointerTokens } from './patchRules.js'
 import { PATIENT_LISTS } from './codes.js'
 
 /** JsonPatch.yaml: `op` is one of remove, add, replace, test (no move, copy, or fast-json-patch's internal `_get`). */
@@ -138,7 +138,7 @@ export function applyJsonPatch(current: Patient, body: unknown): Result<unknown>
     if (afterwards !== undefined) return fail(afterwards)
     state.applied(op, doc)
   }
-  const legacy = checkLegacyValues(current, doc)
+  const legacy = checkLegacyValues(current, doc) ?? checkChangedAddresses(current, doc)
   if (legacy !== undefined) return fail(legacy)
   return ok(doc)
 }

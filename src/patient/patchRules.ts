@@ -186,3 +186,24 @@ export function checkLegacyValues(before: unknown, after: unknown): RuleError | 
   if (deathStatus(after) === 'U' && deathStatus(before) !== 'U') return unsupported('U', 'extension.deathNotificationStatus')
   return undefined
 }
+
+/**
+ * Temporary and billing addresses added or changed by a patch (patient-patch.yaml, Address): "any temp
+ * address must have both a period start and a period end date", likewise billing, and "where a temp
+ * address is provided a description must be sent using the text field". An address the patch leaves
+ * as it was is not judged (PDS returns legacy ones). INVALID_UPDATE, the error table's "client error
+ * after the patch was accepted".
+ */
+export function checkChangedAddresses(before: unknown, after: unknown): RuleError | undefined {
+  const kept = new Set(((record(before)?.address as unknown[] | undefined) ?? []).map((x) => JSON.stringify(x)))
+  const addresses = (record(after)?.address as unknown[] | undefined) ?? []
+  for (const [i, x] of addresses.entries()) {
+    const a = record(x)
+    if (a === undefined || kept.has(JSON.stringify(x)) || (a.use !== 'temp' && a.use !== 'billing')) continue
+    const period = record(a.period)
+    const fail = (why: string): RuleError => patientError('INVALID_UPDATE', `Invalid update with error - a ${String(a.use)} address ${why} (address[${i}])`, { path: `address[${i}]` })
+    if (period?.start === undefined || period.end === undefined) return fail('must have a period with a start and an end date')
+    if (a.use === 'temp' && a.text === undefined) return fail("must have a description in 'text' (e.g. Student Accommodation)")
+  }
+  return undefined
+}

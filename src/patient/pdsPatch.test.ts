@@ -144,6 +144,9 @@ t.test('more of the rules', async (t) => {
     ['gender set to other', { patches: [{ op: 'replace', path: '/gender', value: 'other' }] }, 'UNSUPPORTED_VALUE', /'other' in field 'gender'/],
     ['a work address added', { patches: [{ op: 'add', path: '/address/-', value: { use: 'work', line: ['1 Office Road', 'Leeds'], postalCode: 'LS1 4BU' } }] }, 'UNSUPPORTED_VALUE', /'work' in field 'address\[2\].use'/],
     ['death notification status U', { patches: [{ op: 'test', path: '/extension/3/url', value: 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-DeathNotificationStatus' }, { op: 'replace', path: '/extension/3/extension/0/valueCodeableConcept/coding/0/code', value: 'U' }] }, 'UNSUPPORTED_VALUE', /'U' in field/],
+    ['a temp address without an end', { patches: [{ op: 'add', path: '/address/-', value: { use: 'temp', text: 'Holiday Home', period: { start: '2024-12-01' }, line: ['1 Beach Road', 'Whitby'], postalCode: 'YO21 3PU' } }] }, 'INVALID_UPDATE', /temp address must have a period with a start and an end/],
+    ['a temp address without text', { patches: [{ op: 'add', path: '/address/-', value: { use: 'temp', period: { start: '2024-12-01', end: '2025-01-31' }, line: ['1 Beach Road', 'Whitby'], postalCode: 'YO21 3PU' } }] }, 'INVALID_UPDATE', /description in 'text'/],
+    ['a billing address without a period', { patches: [{ op: 'add', path: '/address/-', value: { use: 'billing', line: ['1 Office Road', 'Leeds'], postalCode: 'LS1 4BU' } }] }, 'INVALID_UPDATE', /billing address must have a period/],
     ['a move', { patches: [{ op: 'move', from: '/name/0', path: '/name/-' }] }, 'INVALID_VALUE', /'move' in field '0\/op'/],
   ]
   for (const [name, body, code, message] of cases) {
@@ -153,6 +156,8 @@ t.test('more of the rules', async (t) => {
   }
   const sub = value(t, patchWith(full(), { patches: [{ op: 'test', path: '/extension/4/url', value: 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSCommunication' }, { op: 'replace', path: '/extension/4/extension/1/valueBoolean', value: false }] }))
   t.match(JSON.stringify(sub.extension?.[4]), /"valueBoolean":false/, 'a sub-extension changed after a test of its url')
+  const temp = value(t, patchWith(full(), { patches: [{ op: 'add', path: '/address/-', value: { use: 'temp', text: 'Holiday Home', period: { start: '2024-12-01', end: '2025-01-31' }, line: ['1 Beach Road', 'Whitby'], postalCode: 'YO21 3PU' } }] }))
+  t.equal(temp.address?.length, 3, 'a temp address with its text and both dates')
   const given = value(t, patchWith(full(), { patches: [{ op: 'add', path: '/name/0/id', value: '123' }, { op: 'add', path: '/name/0/given/0', value: 'Rose' }] }))
   t.same(given.name?.[0]?.given, ['Rose', 'Jane'], "the specification's add-inside-an-item example")
 })
