@@ -29,15 +29,15 @@ const pick = () => syntheticPatient(Math.floor(rnd.next() * RECORDS), { seed: SE
 
 function familySearch(): PatientSearch {
   const p = pick()
-  return { family: p.name[0]!.family!, birthdate: p.birthDate!, maxResults: 50 }
+  return { family: p.name![0]!.family!, birthdate: p.birthDate!, maxResults: 50 }
 }
 
 /** A misspelt family name (one vowel changed) with the given name: found only by Soundex. */
 function fuzzySearch(): PatientSearch {
   const p = pick()
-  const family = p.name[0]!.family!
+  const family = p.name![0]!.family!
   const misspelt = family.length > 3 ? family.slice(0, 1) + family.slice(1).replace(/[aeiou]/, (v) => (v === 'e' ? 'a' : 'e')) : family
-  return { family: misspelt, given: p.name[0]!.given![0]!, birthdate: p.birthDate!, fuzzy: true, maxResults: 50 }
+  return { family: misspelt, given: p.name![0]!.given![0]!, birthdate: p.birthDate!, fuzzy: true, maxResults: 50 }
 }
 
 interface Result {

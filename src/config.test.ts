@@ -89,7 +89,8 @@ t.test('a record with every field at its limit is within PATIENT.maxRecordBytes'
     meta: { versionId: '1', security: [{ system: CONFIDENTIALITY_SYSTEM, code: 'U', display: text(PATIENT.maxTextLength) }] },
     name: Array.from({ length: PATIENT.maxNames }, (_, i) => ({
       id: id(i),
-      use: 'official',
+      // Was 'official': PDS's HumanName.yaml allows usual, temp, nickname, old and maiden only.
+      use: 'old',
       period,
       given: parts(PATIENT.maxGivenNames, PATIENT.maxNamePartLength),
       family: text(PATIENT.maxFamilyLength),

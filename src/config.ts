@@ -337,6 +337,12 @@ export const PATIENT = {
   maxTelecomValueLength: 254,
   /** Registered GP practices; PDS holds exactly one current registration. */
   maxGeneralPractitioners: 1,
+  /** Emergency contacts on one record (Contact.yaml has no maximum; a few is all a patient names). */
+  maxContacts: 5,
+  /** Telecoms on one emergency contact (a phone, an email, a textphone). */
+  maxContactTelecoms: 5,
+  /** Characters in a preferred contact time (ContactPreference: "a free-text field limited to 40 characters"). */
+  maxContactTimesLength: 40,
   /** Characters in a FHIR element id (FHIR's own limit for the id datatype). */
   maxElementIdLength: 64,
   /** Characters in free text fields with no PDS limit of their own (coding system URIs, displays). */

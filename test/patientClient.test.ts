@@ -59,19 +59,34 @@ t.test('kv.patients: create, get, update (record and JSON Patch), search, merge'
 
   const read = await kv.patients.get(nhs)
   t.equal(read.etag, 'W/"1"')
-  t.equal(read.patient.name[0]?.family, 'Clientwood')
+  t.equal(read.patient.name![0]?.family, 'Clientwood')
   t.equal(read.supersededFrom, undefined)
 
   const replaced = await kv.patients.update(nhs, { ...read.patient, gender: 'other' }, { ifMatch: read.etag })
   t.equal(replaced.etag, 'W/"2"', 'a whole-record update is version 2')
   t.equal(replaced.patient.gender, 'other')
 
-  const patched = await kv.patients.update(nhs, [{ op: 'replace', path: '/name/0/given/0', value: 'Adele' }], { ifMatch: 'W/"2"' })
+  // The patch names the name it changes by its server-assigned id: PDS requires "the list id or url" for
+  // a change inside a list item (patient-patch.yaml, Replacing).
+  t.match(read.patient.name![0]?.id, /^[0-9A-F]{8}$/, 'the server gave the name an id')
+  const nameId = read.patient.name![0]?.id ?? ''
+  const patched = await kv.patients.update(
+    nhs,
+    [
+      { op: 'test', path: '/name/0/id', value: nameId },
+      { op: 'replace', path: '/name/0/given/0', value: 'Adele' },
+    ],
+    { ifMatch: 'W/"2"' },
+  )
   t.equal(patched.etag, 'W/"3"', 'a JSON Patch is version 3')
   const again = await kv.patients.get(nhs)
   t.equal(again.etag, 'W/"3"')
-  t.same(again.patient.name[0]?.given, ['Adele'])
+  t.same(again.patient.name![0]?.given, ['Adele'])
   t.equal(again.patient.gender, 'other', 'the patch kept the earlier update')
+  // PDS's { patches } form, and one of its rules: the gender cannot be removed (403 FORBIDDEN_UPDATE).
+  const forbidden = await apiError(kv.patients.update(nhs, { patches: [{ op: 'remove', path: '/gender' }] }, { ifMatch: 'W/"3"' }))
+  t.same([forbidden?.code, forbidden?.status], ['FORBIDDEN_UPDATE', 403], 'removing the gender is forbidden')
+  t.equal((await kv.patients.get(nhs)).etag, 'W/"3"', 'the refused patch changed nothing')
 
   const found = await kv.patients.search({ family: 'Clientwood', birthdate: '1966-06-06' })
   t.equal(found.total, 1)
@@ -154,15 +169,16 @@ t.test('spinekv patient get|search|merge: output and exit codes', async (t) => {
   const host = cluster.host(2)
   const nhs = newNhs()
   await kv.patients.create(person(nhs, 'Commandline', 'Cleo', '1988-12-01'))
-  await kv.patients.update(nhs, [{ op: 'replace', path: '/gender', value: 'other' }], { ifMatch: 'W/"1"' })
+  // Was 'other': PDS's patient-patch.yaml (Gender) "cannot set gender to other" — UNSUPPORTED_VALUE now.
+  await kv.patients.update(nhs, [{ op: 'replace', path: '/gender', value: 'unknown' }], { ifMatch: 'W/"1"' })
 
   const get = await cli(['patient', 'get', nhs, '--host', cluster.host(3)])
   t.equal(get.code, 0, get.stderr)
   t.match(get.stdout, /^ETag: W\/"2"\n/, 'the ETag first')
   const printed = JSON.parse(get.stdout.slice(get.stdout.indexOf('\n') + 1)) as Patient
   t.equal(printed.id, nhs, 'then the record as JSON')
-  t.equal(printed.name[0]?.family, 'Commandline')
-  t.equal(printed.gender, 'other')
+  t.equal(printed.name![0]?.family, 'Commandline')
+  t.equal(printed.gender, 'unknown')
 
   const missing = await cli(['patient', 'get', newNhs(), '--host', host])
   t.equal(missing.code, 3, 'a number not stored exits 3')
@@ -202,7 +218,7 @@ t.test('spinekv load: a synthetic population, found again by search', async (t) 
   // Unrestricted records (a restricted one reads without its address; either is found by name).
   const picks = [0, 137, 299].map((i) => syntheticPatient(i, { seed: 5 }))
   for (const p of picks) {
-    const usual = p.name.find((n) => n.use === 'usual') ?? p.name[0]!
+    const usual = p.name!.find((n) => n.use === 'usual') ?? p.name![0]!
     const r = await kv.patients.search({ family: usual.family, birthdate: p.birthDate!, maxResults: 50 })
     t.ok(r.entries.some((e) => e.patient.id === p.id), `record ${p.id} (${usual.family}, ${p.birthDate}) is found`)
     const read = await kv.patients.get(p.id)
@@ -210,7 +226,7 @@ t.test('spinekv load: a synthetic population, found again by search', async (t) 
     t.same(read.patient.name, p.name, 'stored as generated')
   }
   const first = picks[0]!
-  const family = (first.name.find((n) => n.use === 'usual') ?? first.name[0]!).family
+  const family = (first.name!.find((n) => n.use === 'usual') ?? first.name![0]!).family
   const cliSearch = await cli(['patient', 'search', '--family', family, '--birthdate', first.birthDate!, '--host', cluster.host(3)])
   t.equal(cliSearch.code, 0, cliSearch.stderr)
   t.ok(cliSearch.stdout.includes(first.id), 'the CLI table lists it')

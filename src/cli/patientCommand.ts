@@ -87,7 +87,7 @@ async function put(file: string, o: Common & { ifMatch?: string }): Promise<void
 }
 
 function nameOf(p: Patient): string {
-  const n = p.name.find((x) => x.use === 'usual' || x.use === 'official') ?? p.name[0]
+  const n = p.name?.find((x) => x.use === 'usual') ?? p.name?.[0]
   return n ? `${(n.given ?? []).join(' ')} ${n.family ?? ''}`.trim() : ''
 }
 

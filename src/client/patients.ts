@@ -12,6 +12,10 @@ import { sendInParts } from './batches.js'
 
 export type { Patient } from '../patient/record.js'
 export type JsonPatchOperation = Operation
+/** PDS's form of a patch (patient-patch.yaml): the operations wrapped in an object. */
+export interface PdsPatch {
+  patches: readonly JsonPatchOperation[]
+}
 
 export class PatientApiError extends Error {
   readonly code: PatientErrorCode
@@ -109,9 +113,14 @@ export class PatientsClient {
     return unwrap(await this.t.byKey(nhs, { op: 'pcreate', record }, false))
   }
 
-  /** A whole replacement, or JSON Patch operations, made from the version `ifMatch` names. */
-  async update(nhs: string, change: Patient | readonly JsonPatchOperation[], opts: { ifMatch: string }): Promise<PatientResult> {
-    const body = Array.isArray(change) ? { op: 'ppatch', nhs, ifMatch: opts.ifMatch, patch: change } : { op: 'pput', nhs, ifMatch: opts.ifMatch, record: change }
+  /**
+   * A whole replacement, or JSON Patch operations (the RFC's array, or PDS's { patches: [...] }), made
+   * from the version `ifMatch` names. Patches follow PDS's rules (docs/api.md): a `test` before a
+   * list-item `remove`, the item's id (or an extension's url) for a change inside it.
+   */
+  async update(nhs: string, change: Patient | PdsPatch | readonly JsonPatchOperation[], opts: { ifMatch: string }): Promise<PatientResult> {
+    const isPatch = Array.isArray(change) || (typeof change === 'object' && change !== null && 'patches' in change)
+    const body = isPatch ? { op: 'ppatch', nhs, ifMatch: opts.ifMatch, patch: change } : { op: 'pput', nhs, ifMatch: opts.ifMatch, record: change }
     return unwrap(await this.t.byKey(nhs, body, false))
   }
 

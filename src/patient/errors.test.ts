@@ -10,6 +10,10 @@ t.test('the registry has the PDS statuses', async (t) => {
     ADDITIONAL_PROPERTIES: 400,
     INVALID_SEARCH_DATA: 400,
     INVALID_UPDATE: 400,
+    // PDS's patient-patch.yaml error table: 403 FORBIDDEN_UPDATE, and 400 UNSUPPORTED_SERVICE (a wrong Content-Type).
+    FORBIDDEN_UPDATE: 403,
+    UNSUPPORTED_SERVICE: 400,
+    UNSUPPORTED_VALUE: 400,
     RESOURCE_NOT_FOUND: 404,
     RESOURCE_VERSION_MISMATCH: 409,
     PRECONDITION_FAILED: 412,

@@ -17,6 +17,8 @@ export type FhirIssueType =
   | 'invalid'
   | 'too-long'
   | 'not-supported'
+  | 'forbidden'
+  | 'processing'
   | 'transient'
   | 'timeout'
   | 'exception'
@@ -35,6 +37,12 @@ export const PATIENT_ERROR_CODES = {
   INVALID_SEARCH_DATA: { status: 400, issueType: 'value', display: 'Search data is invalid' },
   /** PDS: a patch or replacement that is well-formed but may not be applied (e.g. it changes the NHS number). */
   INVALID_UPDATE: { status: 400, issueType: 'structure', display: 'Update is invalid' },
+  /** PDS: an update the rules forbid — removing the usual name, gender, birthDate or deceasedDateTime, a second usual name. */
+  FORBIDDEN_UPDATE: { status: 403, issueType: 'forbidden', display: 'Update is forbidden' },
+  /** PDS: a legacy value an update may no longer set (gender other, a work address, death notification status U). */
+  UNSUPPORTED_VALUE: { status: 400, issueType: 'value', display: 'Unsupported value' },
+  /** PDS: the request is not one the service offers, e.g. a PATCH whose Content-Type is not application/json-patch+json. */
+  UNSUPPORTED_SERVICE: { status: 400, issueType: 'processing', display: 'Unsupported Service' },
   RESOURCE_NOT_FOUND: { status: 404, issueType: 'not-found', display: 'Resource not found' },
   RESOURCE_VERSION_MISMATCH: { status: 409, issueType: 'conflict', display: 'Resource version mismatch' },
   /** Missing or malformed If-Match; PDS answers both with 412. */

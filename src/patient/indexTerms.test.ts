@@ -161,7 +161,7 @@ t.test('every record a search can match is in its scans', async (t) => {
   const queries: SearchParams[] = []
   for (let k = 0; k < 120; k++) {
     const p = population[int(population.length)] as Patient
-    const name = p.name[int(p.name.length)]
+    const name = p.name![int(p.name!.length)]
     const dob = p.birthDate ?? '1970'
     const day = dob.length === 10 ? dob : `${dob.slice(0, 4)}-0${1 + int(9)}-1${int(10)}`.slice(0, 10)
     const family = name?.family ?? 'Smith'

@@ -56,7 +56,7 @@ export function indexTerms(p: Patient): IndexTerm[] {
   const dob = p.birthDate
   if (code === 'REDACTED' || dob === undefined) return []
   const terms = new Set<IndexTerm>()
-  for (const n of p.name) {
+  for (const n of p.name ?? []) {
     const family = nameKey(n.family)
     if (family === '') continue
     terms.add(indexTerm('family_dob', family + SEPARATOR + dob))

@@ -10,12 +10,14 @@
  *  1. Rank the siblings: higher versionId first (it has seen more updates), then later meta.lastUpdated,
  *     then the greater canonical JSON — arbitrary, but total, so the order never depends on arrival.
  *     Identical siblings count once.
- *  2. Single-valued fields (gender, birthDate, deceasedDateTime): the highest-ranked sibling that has a
+ *  2. Single-valued fields (gender, birthDate, multipleBirthInteger, deceasedDateTime,
+ *     managingOrganization): the highest-ranked sibling that has a
  *     value gives it. A value present on any sibling is never lost to a sibling without one — in
  *     particular a death recorded concurrently with an address change survives it. (The price: a
  *     concurrent *removal* of the field loses to the value; removals are rare and re-applicable.)
- *  3. Lists (name, address, telecom): the union. Elements are the same element when they share a FHIR
- *     element id (PDS gives every name, address and telecom one), or else when they are equal; for the
+ *  3. Lists (name, address, telecom, contact, extension, identifier): the union. Elements are the same
+ *     element when they share a FHIR element id (PDS gives every name, address, telecom and contact one),
+ *     or an extension url (a record holds one extension of each url), or else when they are equal; for the
  *     same element, the highest-ranked sibling's version wins. Primary's elements come first in its order,
  *     then each further sibling's new elements in its order. A concurrent removal again loses.
  *  4. generalPractitioner holds one registration: the highest-ranked sibling's.
@@ -72,7 +74,7 @@ function rank(siblings: readonly Patient[]): Ranked[] {
   return [...byJson].map(([json, p]) => ({ p, json })).sort(compareRank)
 }
 
-type ScalarField = 'gender' | 'birthDate' | 'deceasedDateTime'
+type ScalarField = 'gender' | 'birthDate' | 'multipleBirthInteger' | 'deceasedDateTime' | 'managingOrganization'
 
 /** Rule 2: the best-ranked value, the others superseded. */
 function mergeScalar<F extends ScalarField>(ranked: readonly Ranked[], field: F, out: Superseded[]): Patient[F] {
@@ -81,16 +83,17 @@ function mergeScalar<F extends ScalarField>(ranked: readonly Ranked[], field: F,
     const v = p[field]
     if (v === undefined) continue
     if (chosen === undefined) chosen = v
-    else if (v !== chosen) out.push({ path: field, value: v, versionId: p.meta.versionId })
+    else if (canonicalJson(v) !== canonicalJson(chosen)) out.push({ path: field, value: v, versionId: p.meta.versionId })
   }
   return chosen
 }
 
-function identity(e: { id?: string | undefined }): string {
-  return e.id !== undefined ? `id:${e.id}` : `json:${canonicalJson(e)}`
+function identity(element: object): string {
+  const e = element as { id?: unknown; url?: unknown }
+  return typeof e.id === 'string' ? `id:${e.id}` : typeof e.url === 'string' ? `url:${e.url}` : `json:${canonicalJson(element)}`
 }
 
-type ListField = 'name' | 'address' | 'telecom' | 'generalPractitioner'
+type ListField = 'name' | 'address' | 'telecom' | 'contact' | 'generalPractitioner' | 'extension' | 'identifier'
 type Element<F extends ListField> = NonNullable<Patient[F]>[number]
 
 /** Rules 3 and 4: the union by element identity, best-ranked version of each, at most `limit` entries. */
@@ -109,7 +112,7 @@ function mergeList<F extends ListField>(ranked: readonly Ranked[], field: F, lim
   return [...chosen.values()].map((c) => structuredClone(c.element))
 }
 
-const RESTRICTION: Readonly<Record<SecurityCode, number>> = { U: 0, R: 1, REDACTED: 2 }
+const RESTRICTION: Readonly<Record<SecurityCode, number>> = { U: 0, R: 1, V: 2, REDACTED: 3 }
 
 /** Rule 5: the most restrictive label, from the best-ranked sibling that has it. */
 function mergeSecurity(ranked: readonly Ranked[], out: Superseded[]): Patient['meta']['security'] {
@@ -132,15 +135,21 @@ function latestLastUpdated(ranked: readonly Ranked[]): string | undefined {
 
 /** Fields in a fixed order so that the merged record serialises the same whatever the siblings' key order. */
 function assemble(fields: Patient): Patient {
-  const p: Patient = { resourceType: 'Patient', id: fields.id, meta: { versionId: fields.meta.versionId }, name: fields.name }
+  const identifier = fields.identifier !== undefined && fields.identifier.length > 0 ? { identifier: fields.identifier } : {}
+  const p: Patient = { resourceType: 'Patient', id: fields.id, ...identifier, meta: { versionId: fields.meta.versionId } }
   if (fields.meta.lastUpdated !== undefined) p.meta.lastUpdated = fields.meta.lastUpdated
   if (fields.meta.security !== undefined) p.meta.security = fields.meta.security
+  if (fields.name !== undefined && fields.name.length > 0) p.name = fields.name
   if (fields.gender !== undefined) p.gender = fields.gender
   if (fields.birthDate !== undefined) p.birthDate = fields.birthDate
+  if (fields.multipleBirthInteger !== undefined) p.multipleBirthInteger = fields.multipleBirthInteger
   if (fields.deceasedDateTime !== undefined) p.deceasedDateTime = fields.deceasedDateTime
   if (fields.address !== undefined && fields.address.length > 0) p.address = fields.address
   if (fields.telecom !== undefined && fields.telecom.length > 0) p.telecom = fields.telecom
+  if (fields.contact !== undefined && fields.contact.length > 0) p.contact = fields.contact
   if (fields.generalPractitioner !== undefined && fields.generalPractitioner.length > 0) p.generalPractitioner = fields.generalPractitioner
+  if (fields.managingOrganization !== undefined) p.managingOrganization = fields.managingOrganization
+  if (fields.extension !== undefined && fields.extension.length > 0) p.extension = fields.extension
   return p
 }
 
@@ -166,13 +175,18 @@ export function mergeSiblings(siblings: readonly [Patient, ...Patient[]]): Merge
       ...(lastUpdated === undefined ? {} : { lastUpdated }),
       ...(security === undefined ? {} : { security }),
     },
+    identifier: mergeList(ranked, 'identifier', 1, superseded),
     name: mergeList(ranked, 'name', L.maxNames, superseded),
     gender: mergeScalar(ranked, 'gender', superseded),
     birthDate: mergeScalar(ranked, 'birthDate', superseded),
+    multipleBirthInteger: mergeScalar(ranked, 'multipleBirthInteger', superseded),
     deceasedDateTime: mergeScalar(ranked, 'deceasedDateTime', superseded),
     address: mergeList(ranked, 'address', L.maxAddresses, superseded),
     telecom: mergeList(ranked, 'telecom', L.maxTelecoms, superseded),
+    contact: mergeList(ranked, 'contact', L.maxContacts, superseded),
     generalPractitioner: mergeList(ranked, 'generalPractitioner', L.maxGeneralPractitioners, superseded),
+    managingOrganization: mergeScalar(ranked, 'managingOrganization', superseded),
+    extension: mergeList(ranked, 'extension', 8, superseded),
   })
   return { patient, superseded }
 }

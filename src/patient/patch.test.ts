@@ -22,7 +22,7 @@ t.test('PDS patch examples apply', async (t) => {
   t.equal(value(patched([{ op: 'replace', path: '/gender', value: 'male' }])).gender, 'male')
   t.equal(value(patched([{ op: 'add', path: '/deceasedDateTime', value: '2020-01-01' }])).deceasedDateTime, '2020-01-01')
   const withName = value(patched({ patches: [{ op: 'add', path: '/name/-', value: { use: 'nickname', given: ['Janey'], family: 'Smith' } }] }))
-  t.equal(withName.name.length, 3, 'the { patches: [...] } wrapper PDS uses')
+  t.equal(withName.name!.length, 3, 'the { patches: [...] } wrapper PDS uses')
   const removed = value(
     patched([
       { op: 'test', path: '/name/1/id', value: 'n2' },
@@ -30,10 +30,17 @@ t.test('PDS patch examples apply', async (t) => {
     ]),
   )
   t.same(
-    removed.name.map((n) => n.id),
+    removed.name!.map((n) => n.id),
     ['n1'],
   )
-  const moved = value(patched([{ op: 'replace', path: '/address/0/line/0', value: '2 Trevelyan Square' }]))
+  // With the address's id first: patient-patch.yaml, "you must always include the list id or url"
+  // (replaceErrors.feature: without it, INVALID_UPDATE "no id or url found for path with root /address/0").
+  const moved = value(
+    patched([
+      { op: 'replace', path: '/address/0/id', value: 'a1' },
+      { op: 'replace', path: '/address/0/line/0', value: '2 Trevelyan Square' },
+    ]),
+  )
   t.equal(moved.address?.[0]?.line?.[0], '2 Trevelyan Square')
   t.equal(moved.meta.versionId, '3', 'a patch makes the next version')
 })
@@ -56,7 +63,8 @@ t.test('a failing operation refuses the whole patch, naming the operation', asyn
   ])
   t.equal(r.ok, false)
   if (!r.ok) {
-    t.equal(r.errors[0].code, 'INVALID_VALUE')
+    // Was INVALID_VALUE: PDS answers a failed test with INVALID_UPDATE (patient-patch.yaml, "Example 3 - a failure"; its error table: "client error after the patch was accepted").
+    t.equal(r.errors[0].code, 'INVALID_UPDATE')
     t.same(r.errors[0].data, { index: 1, operation: { op: 'test', path: '/name/1/id', value: 'n9' } })
     t.match(r.errors[0].message, /operation 1 \(test \/name\/1\/id\)/)
   }
@@ -65,14 +73,14 @@ t.test('a failing operation refuses the whole patch, naming the operation', asyn
 
 t.test('patch failures are INVALID_VALUE', async (t) => {
   const cases: [string, unknown, RegExp][] = [
-    ['unresolvable path', [{ op: 'replace', path: '/address/7/line', value: [] }], /operation 0.*does not exist/],
+    ['no parent', [{ op: 'add', path: '/meta/nothing/x', value: [] }], /operation 0.*parent of path does not exist/],
     ['bad op', [{ op: 'merge', path: '/gender', value: 'male' }], /op must be/],
     ['internal _get', [{ op: '_get', path: '/gender', value: null }], /op must be/],
     ['no value', [{ op: 'add', path: '/gender' }], /value is required/],
     ['bad pointer', [{ op: 'add', path: 'gender', value: 'male' }], /JSON Pointer/],
-    ['move without from', [{ op: 'move', path: '/gender' }], /from is required/],
-    ['not an array', { op: 'add', path: '/gender', value: 'male' }, /JSON Patch array/],
-    ['empty', [], /no operations/],
+    // Was /from is required/: JsonPatch.yaml allows only remove, add, replace and test, so move is refused by its op.
+    ['move without from', [{ op: 'move', path: '/gender' }], /'move' in field '0\/op'/],
+    ['not an array', { patches: { op: 'add', path: '/gender', value: 'male' } }, /JSON Patch array/],
     ['too many', Array.from({ length: 101 }, () => ({ op: 'test', path: '/id', value: '9434765919' })), /at most 100/],
     ['not an object', ['x'], /op must be/],
     ['prototype', [{ op: 'add', path: '/__proto__/x', value: 1 }], /./],
@@ -86,6 +94,22 @@ t.test('patch failures are INVALID_VALUE', async (t) => {
     }
   }
   t.equal(({} as Record<string, unknown>).x, undefined, 'no prototype was polluted')
+})
+
+t.test('PDS answers these with INVALID_UPDATE (each was INVALID_VALUE before the PDS rules)', async (t) => {
+  const cases: [string, unknown, string][] = [
+    // requestErrors.feature, "No patch operations": {} and an empty list are "No patches found".
+    ['no patches', { op: 'add', path: '/gender', value: 'male' }, 'Invalid update with error - No patches found'],
+    ['empty', [], 'Invalid update with error - No patches found'],
+    // removeErrors.feature / replaceErrors.feature: an index past the list is "out of bounds".
+    // Was INVALID_VALUE /does not exist/: replaceErrors.feature, "can't replace non-existent object 'line'".
+    ['unresolvable path', [{ op: 'replace', path: '/gender/x', value: [] }], "Invalid update with error - Invalid patch - can't replace non-existent object 'x'"],
+    ['index beyond the list', [{ op: 'replace', path: '/address/7/line', value: [] }], "Invalid update with error - Invalid patch - index '7' is out of bounds"],
+  ]
+  for (const [name, ops, message] of cases) {
+    const r = applyJsonPatch(examplePatient(), ops)
+    t.same(!r.ok && [r.errors[0].code, r.errors[0].message], ['INVALID_UPDATE', message], name)
+  }
 })
 
 t.test('a patch cannot produce what a PUT could not', async (t) => {
@@ -107,7 +131,7 @@ t.test('operations are copied, so the caller keeps its patch', async (t) => {
   const r = parsePatch(ops)
   t.ok(r.ok && (r.value[0] as { value: unknown }).value !== name, 'parsed operations do not share the values')
   const p = value(patched(ops))
-  const added = p.name[2]
+  const added = p.name![2]
   if (added !== undefined) added.family = 'Changed'
   t.equal(name.family, 'Smith')
 })

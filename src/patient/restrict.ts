@@ -9,16 +9,20 @@
  * Every view is a copy: the caller may serialise or change it without touching the stored record.
  */
 import { patientError, type PatientError } from './errors.js'
-import { securityCodeOf, type Patient } from './record.js'
+import { EXT, securityCodeOf, type Patient } from './record.js'
 
 export type PatientView =
   | { readonly visible: true; readonly patient: Patient; readonly restricted: boolean }
   | { readonly visible: false; readonly error: PatientError<'RESOURCE_NOT_FOUND'> }
 
-/** The record without the fields that would locate a restricted patient. */
+/** Patient.yaml: "When a patient tagged as restricted is retrieved, the pharmacy and birth place extensions are removed". */
+const LOCATING_EXTENSIONS: ReadonlySet<string> = new Set([EXT.nominatedPharmacy, EXT.preferredDispenserOrganization, EXT.medicalApplianceSupplier, EXT.birthPlace])
+
+/** The record without the fields that would locate a restricted patient (address, telecom, contacts, GP, pharmacies, birthplace). */
 function withoutLocation(p: Patient): Patient {
-  const { address: _address, telecom: _telecom, generalPractitioner: _gp, ...rest } = structuredClone(p)
-  return rest
+  const { address: _address, telecom: _telecom, contact: _contact, generalPractitioner: _gp, extension, ...rest } = structuredClone(p)
+  const kept = extension?.filter((e) => !LOCATING_EXTENSIONS.has(e.url))
+  return kept === undefined || kept.length === 0 ? rest : { ...rest, extension: kept }
 }
 
 function notFound(p: Patient): PatientView {
@@ -32,6 +36,7 @@ export function readView(p: Patient): PatientView {
     case 'REDACTED':
       return notFound(p)
     case 'R':
+    case 'V': // very restricted (Meta.yaml): shown no more than restricted
       return { visible: true, patient: withoutLocation(p), restricted: true }
     case 'U':
       return { visible: true, patient: structuredClone(p), restricted: false }
@@ -48,7 +53,7 @@ export interface LocatingCriteria {
 export function searchable(p: Patient, criteria: LocatingCriteria): boolean {
   const code = securityCodeOf(p)
   if (code === 'REDACTED') return false
-  if (code === 'R') return criteria.postalCode === undefined && criteria.generalPractitioner === undefined
+  if (code === 'R' || code === 'V') return criteria.postalCode === undefined && criteria.generalPractitioner === undefined
   return true
 }
 

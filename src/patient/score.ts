@@ -107,7 +107,7 @@ function entryQuality(q: PatientSearchQuery, n: HumanName): number {
 
 function nameScore(q: PatientSearchQuery, p: Patient): number {
   let best = 0
-  for (const n of p.name) {
+  for (const n of p.name ?? []) {
     const previous = n.use === 'old' || n.use === 'maiden'
     if (previous && !q.history) continue
     best = Math.max(best, entryQuality(q, n))

@@ -21,8 +21,8 @@ t.test('10,000 records: all valid, distinct test-range NHS numbers, realistic sh
     if (!isTestRangeNhsNumber(p.id)) invalid.push(`${p.id} is not in the test range`)
     ids.add(p.id)
     if (securityCodeOf(p) === 'R') restricted++
-    if (p.name.length > 1) multiName++
-    if (p.name.some((n) => nameKey(n.family) === 'SMITH')) smiths++
+    if (p.name!.length > 1) multiName++
+    if (p.name!.some((n) => nameKey(n.family) === 'SMITH')) smiths++
     if (p.deceasedDateTime !== undefined) deceased++
   }
   t.same(invalid.slice(0, 5), [], 'every record passes validation')

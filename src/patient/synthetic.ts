@@ -296,7 +296,7 @@ function securityCode(d: Draw, o: Resolved): SecurityCode {
   return x < o.redactedShare ? 'REDACTED' : x < o.redactedShare + o.restrictedShare ? 'R' : 'U'
 }
 
-const DISPLAY: Readonly<Record<SecurityCode, string>> = { U: 'unrestricted', R: 'restricted', REDACTED: 'redacted' }
+const DISPLAY: Readonly<Record<SecurityCode, string>> = { U: 'unrestricted', R: 'restricted', V: 'very restricted', REDACTED: 'redacted' }
 
 /** Record i of the population with these options. Throws RangeError for an index beyond syntheticCapacity() or bad options. */
 export function syntheticPatient(index: number, options: SyntheticOptions): Patient {

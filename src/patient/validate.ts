@@ -56,6 +56,9 @@ function reason(issue: core.$ZodIssue): string {
       return issue.origin === 'array' ? `must have at least ${issue.minimum} entries` : `must be at least ${issue.minimum} characters`
     case 'invalid_value':
       return `must be one of: ${issue.values.map((v) => String(v)).join(', ')}`
+    case 'invalid_union':
+      // An extension told apart by its url names the url (zod's own message lists every url: too long to show).
+      return issue.path.at(-1) === 'url' ? 'is not an extension url PDS defines here' : 'does not have a shape PDS allows here (see docs/api.md)'
     default:
       return issue.message // our own messages, given in schema.ts
   }
@@ -85,7 +88,7 @@ function errorsOf(issue: core.$ZodIssue, input: unknown): FieldError[] {
  * e.g. a temporary address, but PDS refuses one that starts there). */
 function datesNotInFuture(input: unknown): PathKey[][] {
   const paths: PathKey[][] = [['birthDate'], ['deceasedDateTime']]
-  for (const field of ['name', 'address', 'telecom']) {
+  for (const field of ['name', 'address', 'telecom', 'contact']) {
     const items = lookup(input, [field]).value
     if (Array.isArray(items)) items.forEach((_, i) => paths.push([field, i, 'period', 'start']))
   }

@@ -10,6 +10,7 @@ import { fail, ok, patientError, type PatientError, type Result } from './errors
 import { PATIENT_LIMITS } from './limits.js'
 import { versionOf, type Patient } from './record.js'
 import { validatePatient } from './validate.js'
+import { withElementIds } from './elementIds.js'
 
 /** The ETag of a version: W/"3". Weak, as in PDS: it names a version of the record, not a byte string. */
 export function formatEtag(version: number | string): string {
@@ -63,9 +64,9 @@ export function checkIfMatch(ifMatch: string | undefined, current: Patient): Res
   return ok(currentVersion)
 }
 
-/** Fields only the server sets; a body may repeat them as read, or leave them out. */
+/** Fields only the server sets (meta.versionId, meta.lastUpdated, missing element ids); a body may repeat them as read, or leave them out. */
 function withServerMeta(body: Patient, version: number, now: Date): Patient {
-  return { ...body, meta: { ...body.meta, versionId: String(version), lastUpdated: now.toISOString() } }
+  return { ...withElementIds(body), meta: { ...body.meta, versionId: String(version), lastUpdated: now.toISOString() } }
 }
 
 function asObject(value: unknown): Record<string, unknown> | undefined {

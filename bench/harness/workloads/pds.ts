@@ -37,13 +37,13 @@ export function misspell(name: string, r: SeededRandom): string {
 }
 
 export function exactQuery(p: Patient): PatientSearch {
-  const q: PatientSearch = { family: p.name[0]!.family, birthdate: p.birthDate ?? '1970-01-01' }
+  const q: PatientSearch = { family: p.name![0]!.family, birthdate: p.birthDate ?? '1970-01-01' }
   if (p.gender) q.gender = p.gender
   return q
 }
 
 export function fuzzyQuery(p: Patient, r: SeededRandom): PatientSearch {
-  const name = p.name[0]!
+  const name = p.name![0]!
   const q: PatientSearch = { family: misspell(name.family, r), birthdate: p.birthDate ?? '1970-01-01', fuzzy: true }
   if (name.given?.[0]) q.given = name.given[0]
   return q

@@ -12,6 +12,7 @@ import { fail, fromStoreError, httpStatusOf, operationOutcome, patientError, typ
 import type { PatientReply, PatientStore, SearchReply } from '../../patient/patientStore.js'
 import type { MethodTable } from './methodTable.js'
 import { InFlightLimit } from '../inFlight.js'
+import { isValidNhsNumber } from '../../patient/nhsNumber.js'
 
 type Route = (url: string, table: MethodTable, opts?: { bodyLimit?: number }) => void
 
@@ -39,6 +40,21 @@ function parseJsonBody(req: FastifyRequest): Result<unknown> {
   } catch {
     return fail(patientError('INVALID_REQUEST', 'The body is not valid JSON'))
   }
+}
+
+/** PDS takes a patch only as application/json-patch+json (patient-patch.yaml, "Wrong content type"); parameters such as charset are allowed. */
+const JSON_PATCH = /^application\/json-patch\+json\s*(;|$)/i
+
+/**
+ * A PATCH whose Content-Type is not JSON Patch: UNSUPPORTED_SERVICE (400), as PDS answers
+ * (requestErrors.feature, "Invalid content-type header"). Checked after the NHS number and If-Match,
+ * in PDS's order, so those keep their own answers.
+ */
+function unsupportedPatch(req: FastifyRequest, nhs: string): PatientError | undefined {
+  const type = req.headers['content-type'] ?? ''
+  if (JSON_PATCH.test(type) || !isValidNhsNumber(nhs) || (ifMatchOf(req) ?? '').trim() === '') return undefined
+  const shown = type.length > 60 ? `${type.slice(0, 57)}...` : type
+  return patientError('UNSUPPORTED_SERVICE', `Unsupported Service - a patch is sent as application/json-patch+json, not '${shown}'`, { parameter: 'Content-Type' })
 }
 
 function ifMatchOf(req: FastifyRequest): string | undefined {
@@ -94,7 +110,11 @@ export function registerPatientRoutes(route: Route, store: PatientStore, maxInFl
     {
       GET: (req, reply) => run(reply, () => store.get(nhsOf(req)), (r) => sendPatient(reply, r, 200)),
       PUT: (req, reply) => withBody(req, reply, (b) => store.replace(nhsOf(req), ifMatchOf(req), b), (r) => sendPatient(reply, r, r.created ? 201 : 200)),
-      PATCH: (req, reply) => withBody(req, reply, (b) => store.patch(nhsOf(req), ifMatchOf(req), b), (r) => sendPatient(reply, r, 200)),
+      PATCH: async (req, reply) => {
+        const unsupported = unsupportedPatch(req, nhsOf(req))
+        if (unsupported !== undefined) return sendOutcome(reply, [unsupported])
+        return withBody(req, reply, (b) => store.patch(nhsOf(req), ifMatchOf(req), b), (r) => sendPatient(reply, r, 200))
+      },
     },
     opts,
   )
