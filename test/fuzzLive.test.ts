@@ -14,6 +14,7 @@ t.test('20,000 hostile frames: no restart, no object changed, every node healthy
   t.equal(r.nodeRestarts, 0, 'no node restarted')
   t.equal(r.objectsChanged, 0, 'every object read back byte-identical from every node')
   t.same(r.healthFailures, [], 'every node answers ping on its client, cluster and HTTP ports')
+  t.equal(r.nodeErrors, 0, `no node logged an error (an untyped fault): ${r.nodeErrorSamples.join(' | ')}`)
   t.equal(r.connectFailed, 0, 'no connection was refused')
   t.equal(r.framesSent, 20_000, 'every frame was sent')
   t.ok(r.closedByNode > 0 && r.pingAnswered > 0, 'some connections were closed for a fault, others kept')

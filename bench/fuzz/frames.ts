@@ -152,11 +152,19 @@ function bodyBreaks(body: Buffer): boolean {
   }
 }
 
+/** One field replaced by an odd value (or one added), at the top or, half the time, a level down (opts.w, items[0]...). */
 function replaceField(rng: SeededRandom, req: Record<string, unknown>): Record<string, unknown> {
   const keys = Object.keys(req)
   const out = { ...req }
-  if (keys.length === 0 || rng.chance(0.2)) out[`f${rng.int(10)}`] = oddValue(rng)
-  else out[pick(rng, keys)] = oddValue(rng)
+  if (keys.length === 0 || rng.chance(0.2)) {
+    out[`f${rng.int(10)}`] = oddValue(rng)
+    return out
+  }
+  const k = pick(rng, keys)
+  const inner = out[k]
+  if (rng.chance(0.5) && typeof inner === 'object' && inner !== null && !(inner instanceof Uint8Array)) {
+    out[k] = Array.isArray(inner) ? inner.map((x) => (typeof x === 'object' && x !== null && !(x instanceof Uint8Array) ? replaceField(rng, x as Record<string, unknown>) : oddValue(rng))) : replaceField(rng, inner as Record<string, unknown>)
+  } else out[k] = oddValue(rng)
   return out
 }
 

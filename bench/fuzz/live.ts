@@ -7,7 +7,7 @@
  * causal context (a write of any kind would have changed the context).
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { connect as netConnect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -45,6 +45,14 @@ export interface LiveFuzzReport extends BlastCounts {
   objectsChanged: number
   /** Health checks that failed after the run, as "n1 client ping" and so on. */
   healthFailures: string[]
+  /**
+   * Error-level lines in the node logs: a request handler that failed with an untyped exception
+   * (answered INTERNAL) logs one, so a parser bug the frames reached shows here even though the
+   * node kept running.
+   */
+  nodeErrors: number
+  /** The first few distinct error messages, with the error text. */
+  nodeErrorSamples: string[]
   durationMs: number
   dir?: string
 }
@@ -141,6 +149,28 @@ async function health(state: DevState): Promise<string[]> {
   return failures
 }
 
+/** Error-level (pino 50+) lines of every node's log. */
+function logErrors(dir: string, state: DevState): { count: number; samples: string[] } {
+  const samples = new Set<string>()
+  let count = 0
+  for (const n of state.nodes) {
+    const file = join(dir, `${n.name}.log`)
+    if (!existsSync(file)) continue
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.includes('"level":5') && !line.includes('"level":6')) continue
+      try {
+        const entry = JSON.parse(line) as { level?: number; msg?: string; err?: string }
+        if ((entry.level ?? 0) < 50) continue
+        count++
+        if (samples.size < 5) samples.add(`${n.name}: ${entry.msg ?? ''}: ${entry.err ?? ''}`.slice(0, 300))
+      } catch {
+        // A line cut short by the kill at the end: not an entry.
+      }
+    }
+  }
+  return { count, samples: [...samples] }
+}
+
 function same(a: Snapshot | undefined, b: Snapshot | undefined): boolean {
   return a !== undefined && b !== undefined && a.value === b.value && a.contentType === b.contentType && a.meta === b.meta && a.context === b.context && a.siblings === b.siblings
 }
@@ -194,6 +224,7 @@ export async function runLiveFuzz(o: LiveFuzzOptions): Promise<LiveFuzzReport> {
     const after = readState(dir)
     const nodeRestarts = after.nodes.filter((n, i) => n.pid !== pids[i] || !isAlive(pids[i]!)).length
     const now = await snapshotAll(hosts, keys)
+    const errors = logErrors(dir, state)
     let objectsChanged = 0
     for (const key of keys) {
       const reference = before[0]!.get(key)
@@ -207,6 +238,8 @@ export async function runLiveFuzz(o: LiveFuzzOptions): Promise<LiveFuzzReport> {
       nodeRestarts,
       objectsChanged,
       healthFailures,
+      nodeErrors: errors.count,
+      nodeErrorSamples: errors.samples,
       durationMs: Date.now() - started,
       ...(o.keep ? { dir } : {}),
     }

@@ -1,7 +1,7 @@
 /**
  * The live fuzz run (issue 18, hostile input): hostile frames at a real node's client and cluster
  * ports, then health, restarts and stored objects checked (live.ts). Prints the counts; exits 1
- * when a node restarted, an object changed or a health check failed.
+ * when a node restarted, an object changed, a health check failed or a node logged an error.
  * Usage: node dist/bench/fuzz/run.js [--frames 1000000] [--connections 32] [--seed 1] [--objects 200]
  *        [--nodes 3] [--ring-size 64] [--keep] [--json]
  */
@@ -63,9 +63,10 @@ else {
     ['objects checked', report.objects],
     ['objects changed', report.objectsChanged],
     ['health check failures', report.healthFailures.length === 0 ? 0 : report.healthFailures.join(', ')],
+    ['node error log lines', report.nodeErrors === 0 ? 0 : `${report.nodeErrors}: ${report.nodeErrorSamples.join(' | ')}`],
     ['duration (s)', (report.durationMs / 1000).toFixed(1)],
   ]
   const w = Math.max(...rows.map(([k]) => k.length))
   for (const [k, v] of rows) process.stdout.write(`${k.padEnd(w)}  ${v}\n`)
 }
-process.exit(report.nodeRestarts === 0 && report.objectsChanged === 0 && report.healthFailures.length === 0 ? 0 : 1)
+process.exit(report.nodeRestarts === 0 && report.objectsChanged === 0 && report.healthFailures.length === 0 && report.nodeErrors === 0 ? 0 : 1)
