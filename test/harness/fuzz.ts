@@ -14,7 +14,7 @@ export interface Assert {
 }
 
 /** Runs per property: enough to reach the odd corners of a decoder, few enough that the whole set stays well under 20 s. */
-export const FUZZ_RUNS = 400
+export const FUZZ_RUNS = 300
 
 /** Every property of a file is seeded from this and its own index, so runs replay exactly. */
 export const FUZZ_SEED = 20261208
@@ -31,7 +31,7 @@ export function fuzzParams(i: number, numRuns = FUZZ_RUNS): { seed: number; numR
 export const HANG_MS = 2_000
 
 /** Random bytes, mostly short (where decoders branch), sometimes a few KB. */
-export function randomBytes(maxLength = 4_096): fc.Arbitrary<Buffer> {
+export function randomBytes(maxLength = 2_048): fc.Arbitrary<Buffer> {
   return fc
     .oneof({ arbitrary: fc.uint8Array({ maxLength: 32 }), weight: 3 }, { arbitrary: fc.uint8Array({ maxLength }), weight: 1 })
     .map((a) => Buffer.from(a))
@@ -94,7 +94,7 @@ export function mutated(valid: fc.Arbitrary<Buffer>): fc.Arbitrary<Buffer> {
 }
 
 /** Random bytes, or mutations of valid encodings: the hostile input of every byte decoder. */
-export function hostileBytes(valid: fc.Arbitrary<Buffer>, maxLength = 4_096): fc.Arbitrary<Buffer> {
+export function hostileBytes(valid: fc.Arbitrary<Buffer>, maxLength = 2_048): fc.Arbitrary<Buffer> {
   return fc.oneof({ arbitrary: randomBytes(maxLength), weight: 1 }, { arbitrary: mutated(valid), weight: 2 })
 }
 

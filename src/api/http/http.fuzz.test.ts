@@ -144,7 +144,7 @@ t.test('HTTP requests: hostile methods, paths, queries, headers and bodies get a
       const code = err.resourceType === 'OperationOutcome' ? err.issue?.[0]?.details?.coding?.[0]?.code : err.code
       if (typeof code !== 'string') throw new Error(`${r.method} ${r.path} answered ${res.statusCode} without a code: ${res.body.slice(0, 300)}`)
     }
-  }, 600)
+  }, 400)
   t.comment(`statuses: ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`)
   statuses = new Map()
 })
