@@ -181,8 +181,9 @@ export async function runLiveFuzz(o: LiveFuzzOptions): Promise<LiveFuzzReport> {
   const dir = mkdtempSync(join(tmpdir(), 'spinekv-fuzz-'))
   const basePort = await freeBasePort(o.nodes)
   const cliPath = o.cliPath ?? DEFAULT_CLI
-  await cli(cliPath, ['dev', 'start', '--dir', dir, '--nodes', String(o.nodes), '--base-port', String(basePort), '--ring-size', String(o.ringSize), '--detach'], 120_000)
   try {
+    // Inside the try: a start that fails part-way still has its nodes stopped and its directory removed.
+    await cli(cliPath, ['dev', 'start', '--dir', dir, '--nodes', String(o.nodes), '--base-port', String(basePort), '--ring-size', String(o.ringSize), '--detach'], 120_000)
     const state = readState(dir)
     const pids = state.nodes.map((n) => n.pid)
     const hosts = state.nodes.map((n) => `127.0.0.1:${n.clientPort}`)
