@@ -4,7 +4,8 @@
  * until one breaks the stream or a per-connection count is reached, then a ping whose reply shows
  * the node read everything before it. The connection then ends one of three ways, each counted:
  * the node closed it (a frame fault), the ping was answered, or the node was still waiting for the
- * rest of a frame (a cut-off length) when the idle wait ran out.
+ * rest of a frame (a cut-off length, known in advance by decoding the payload here). A connection
+ * that should have been answered or closed and was neither is counted as unanswered.
  */
 import { connect, type Socket } from 'node:net'
 import { SeededRandom } from '../../src/core/seededRandom.js'
@@ -25,8 +26,10 @@ export interface BlastOptions {
   context: FrameContext
   /** Most frames on one connection. */
   maxFramesPerConnection: number
-  /** How long a connection waits for the ping reply after its last byte before giving up on it. */
+  /** How long a connection whose last frame is cut off (the node waits for the rest) is kept after the write. */
   idleMs: number
+  /** How long any other connection waits for the node to answer the ping or close it; past it, `unanswered`. */
+  answerMs: number
   /** Called every 10,000 frames or so with the frames drawn so far. */
   progress?: (sent: number) => void
 }
@@ -39,37 +42,57 @@ export interface BlastCounts {
   closedByNode: number
   /** The closing ping was answered: the node read every frame and kept the connection. */
   pingAnswered: number
-  /** Neither within idleMs: the node was waiting for the rest of a frame; we closed it. */
+  /** The last frame was cut off, so the node waited for the rest of it; we closed it after idleMs. */
   leftWaiting: number
+  /** Neither a ping reply nor a close within answerMs where one was due: a node that stopped serving. Should be 0. */
+  unanswered: number
   /** Connections that could not be made (refused: the node was down or at a connection limit). */
   connectFailed: number
 }
 
 const PING_ID = 0xffff_fff0
 
-function oneConnection(target: Target, payload: Buffer, idleMs: number): Promise<'closed' | 'answered' | 'waiting' | 'failed'> {
+/**
+ * What the node must do with a payload, found by running the same frame decoder over it here:
+ * close the connection (a frame fault), read it all and answer the closing ping (or close it for a
+ * message it cannot take), or wait for the rest of a frame whose length runs past the payload.
+ */
+type Expect = 'close' | 'answer' | 'wait'
+
+function expectOf(payload: Buffer, maxFrameBytes: number): Expect {
+  const sim = new FrameDecoder(maxFrameBytes)
+  try {
+    sim.push(payload)
+  } catch {
+    return 'close'
+  }
+  return sim.pendingBytes > 0 ? 'wait' : 'answer'
+}
+
+type Outcome = 'closed' | 'answered' | 'waiting' | 'unanswered' | 'failed'
+
+function oneConnection(target: Target, payload: Buffer, expect: Expect, idleMs: number, answerMs: number): Promise<Outcome> {
   return new Promise((resolve) => {
     let done = false
     let connected = false
     const decoder = new FrameDecoder(64 * 1024 * 1024)
     let socket: Socket | undefined = undefined
-    const finish = (how: 'closed' | 'answered' | 'waiting' | 'failed'): void => {
+    const finish = (how: Outcome): void => {
       if (done) return
       done = true
       clearTimeout(timer)
       socket?.destroy()
       resolve(how)
     }
-    let timer = setTimeout(() => finish('waiting'), idleMs + 5_000)
+    // A connection expected to wait is given idleMs after the write; any other answerMs, however loaded the machine.
+    let timer = setTimeout(() => finish('failed'), answerMs)
     socket = connect({ host: target.host, port: target.portNumber }, () => {
       connected = true
       socket!.write(payload)
       clearTimeout(timer)
-      timer = setTimeout(() => finish('waiting'), idleMs)
+      timer = expect === 'wait' ? setTimeout(() => finish('waiting'), idleMs) : setTimeout(() => finish('unanswered'), answerMs)
     })
     socket.on('data', (chunk: Buffer) => {
-      clearTimeout(timer)
-      timer = setTimeout(() => finish('waiting'), idleMs)
       let replies: unknown[]
       try {
         replies = decoder.push(chunk)
@@ -92,12 +115,13 @@ export async function blast(o: BlastOptions): Promise<BlastCounts> {
     closedByNode: 0,
     pingAnswered: 0,
     leftWaiting: 0,
+    unanswered: 0,
     connectFailed: 0,
   }
   let planned = 0
   let lastProgress = 0
   /** The next connection's bytes, drawn in order from the one stream so a seed replays the same frames. */
-  const plan = (): { target: Target; payload: Buffer; frames: number } | undefined => {
+  const plan = (): { target: Target; payload: Buffer; frames: number; expect: Expect } | undefined => {
     if (planned >= o.frames) return undefined
     const target = o.targets[rng.int(o.targets.length)]!
     const parts: Buffer[] = []
@@ -113,15 +137,17 @@ export async function blast(o: BlastOptions): Promise<BlastCounts> {
       if (f.breaksStream) break
     }
     parts.push(encodeFrame([0, PING_ID, { op: 'ping' }]))
-    return { target, payload: Buffer.concat(parts), frames }
+    const payload = Buffer.concat(parts)
+    return { target, payload, frames, expect: expectOf(payload, o.context.maxFrameBytes) }
   }
   const worker = async (): Promise<void> => {
     for (let next = plan(); next !== undefined; next = plan()) {
       counts.connections++
-      const how = await oneConnection(next.target, next.payload, o.idleMs)
+      const how = await oneConnection(next.target, next.payload, next.expect, o.idleMs, o.answerMs)
       if (how === 'closed') counts.closedByNode++
       else if (how === 'answered') counts.pingAnswered++
       else if (how === 'waiting') counts.leftWaiting++
+      else if (how === 'unanswered') counts.unanswered++
       else counts.connectFailed++
       // Frames of a connection that was never made were not sent.
       if (how !== 'failed') counts.framesSent += next.frames

@@ -217,12 +217,14 @@ export async function runLiveFuzz(o: LiveFuzzOptions): Promise<LiveFuzzReport> {
       context: { knownBucket: KNOWN_BUCKET, knownKeys: keys, scratchBucket: SCRATCH_BUCKET, partitions: o.ringSize, maxFrameBytes: NET.maxFrameBytes },
       maxFramesPerConnection: 64,
       idleMs: 100,
+      answerMs: 10_000,
       progress: (sent) => say(`${sent} frames sent`),
     })
     say(`fuzzing done: ${JSON.stringify(counts)}`)
 
     const healthFailures = await health(state)
     const after = readState(dir)
+    if (counts.unanswered > 0) healthFailures.push(`${counts.unanswered} connections neither answered nor closed within 10 s`)
     const nodeRestarts = after.nodes.filter((n, i) => n.pid !== pids[i] || !isAlive(pids[i]!)).length
     const now = await snapshotAll(hosts, keys)
     const errors = logErrors(dir, state)

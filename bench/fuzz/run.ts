@@ -58,6 +58,7 @@ else {
     ['connections closed by the node', report.closedByNode],
     ['connections whose closing ping was answered', report.pingAnswered],
     ['connections left waiting for a frame', report.leftWaiting],
+    ['connections neither answered nor closed', report.unanswered],
     ['connections refused', report.connectFailed],
     ['node restarts', report.nodeRestarts],
     ['objects checked', report.objects],
