@@ -86,6 +86,14 @@ export const NET = {
   maxClientConnections: 10_000,
   /** Inbound node-to-node connections (one per peer is normal; the cap stops a connect storm). */
   maxClusterConnections: 1_024,
+  /**
+   * Connections one client address may hold open on one port (client, cluster, HTTP, PB); more are
+   * closed at accept. A client library keeps one per node and a bench or fault-run host a few
+   * hundred, so a tenth of maxClientConnections leaves room while one runaway client cannot take them all.
+   */
+  maxConnectionsPerClient: 1_000,
+  /** Bytes of an HTTP request's start line and headers (Node's own default, named); more is refused with 431 before any route runs. */
+  maxHttpHeaderBytes: 16 * 1024,
   /** After a failed connect to a peer, requests to it fail fast for this long instead of dialling again. */
   reconnectBackoffMs: 200,
 } as const

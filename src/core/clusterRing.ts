@@ -10,6 +10,7 @@ import { isPowerOfTwo } from './hash.js'
 import type { Ring } from './ring.js'
 import { RING } from '../config.js'
 import { SpineError } from '../shared/errors.js'
+import { wireText } from '../shared/wireText.js'
 
 export type MemberStatus = 'joining' | 'valid' | 'leaving' | 'exiting'
 
@@ -120,7 +121,7 @@ export function parseClusterRing(v: unknown, maxMembers: number): ClusterRing {
   if (!Array.isArray(members) || members.length < 1 || members.length > maxMembers) invalid('bad members')
   const ms = members.map((m: unknown): Member => {
     if (!isRecord(m) || typeof m.name !== 'string' || typeof m.host !== 'string' || !isInt(m.port, 1, 65535)) invalid('bad member')
-    if (!STATUSES.includes(m.status as MemberStatus)) invalid(`bad member status ${String(m.status)}`)
+    if (!STATUSES.includes(m.status as MemberStatus)) invalid(`bad member status ${wireText(m.status)}`)
     return { name: m.name, host: m.host, port: m.port, status: m.status as MemberStatus }
   })
   const names = new Set(ms.map((m) => m.name))

@@ -6,6 +6,7 @@ import { SpineError } from '../shared/errors.js'
 import type { BKey } from '../core/hash.js'
 import { isQuorumSpec, type QuorumSpec } from '../core/quorum.js'
 import { KV, LIMITS } from '../config.js'
+import { wireText } from '../shared/wireText.js'
 
 export interface ReadOptions {
   r?: QuorumSpec
@@ -78,7 +79,7 @@ export function checkTimeout(t: unknown): number {
 export function checkQuorumSpec(name: string, v: unknown): QuorumSpec | undefined {
   if (v === undefined || v === null) return undefined
   if (!isQuorumSpec(v)) {
-    throw new SpineError('INVALID_QUORUM', `${name} must be a number or one|quorum|all|default`, { name, value: String(v) })
+    throw new SpineError('INVALID_QUORUM', `${name} must be a number or one|quorum|all|default`, { name, value: wireText(v) })
   }
   return v
 }

@@ -9,6 +9,7 @@ import type { Clock } from '../core/env.js'
 import type { Logger } from '../shared/log.js'
 import { FramedConnection } from './connection.js'
 import { Listener } from './listener.js'
+import { PerClientConnections } from './perClient.js'
 import { RpcChannel } from './rpc.js'
 
 export interface ConnInfo {
@@ -32,17 +33,21 @@ export interface FrameServerOptions {
   maxConnections: number
   maxFrameBytes?: number
   maxInFlightPerConnection?: number
+  /** Connections one client address may hold (default NET.maxConnectionsPerClient). */
+  maxConnectionsPerClient?: number
 }
 
 export class FrameServer {
   private readonly listener: Listener
   private readonly channels = new Set<RpcChannel>()
+  private readonly perClient: PerClientConnections
   private readonly log: Logger
   private nextConnId = 1
   private closing = false
 
   constructor(private readonly opts: FrameServerOptions) {
     this.log = opts.log
+    this.perClient = new PerClientConnections(opts.maxConnectionsPerClient ?? NET.maxConnectionsPerClient)
     this.listener = new Listener(opts, this.log, { error: 'listener error', listening: 'listening' }, (socket) => this.accept(socket))
   }
 
@@ -77,6 +82,11 @@ export class FrameServer {
     }
     if (this.channels.size >= this.opts.maxConnections) {
       this.log.warn({ remote: `${socket.remoteAddress}:${socket.remotePort}`, max: this.opts.maxConnections }, 'connection refused: at the connection limit')
+      socket.destroy()
+      return
+    }
+    if (!this.perClient.admit(socket)) {
+      this.log.warn({ remote: `${socket.remoteAddress}:${socket.remotePort}`, max: this.perClient.max }, 'connection refused: the client is at its connection limit')
       socket.destroy()
       return
     }

@@ -2,6 +2,7 @@
 import { SpineError } from '../shared/errors.js'
 import type { Member, PendingMove, StagedChange } from '../core/clusterRing.js'
 import { isNodeName } from './members.js'
+import { wireText } from '../shared/wireText.js'
 
 export type RingCommand =
   | { cmd: 'join'; member: Omit<Member, 'status'> }
@@ -36,7 +37,7 @@ export function parseRingCommand(v: unknown): RingCommand {
       const c = isRecord(v.change) ? v.change : bad('stage needs a change')
       if (c.kind === 'replace') return { cmd: 'stage', change: { kind: 'replace', node: name(c.node, 'node'), by: name(c.by, 'by') } }
       if (c.kind === 'leave' || c.kind === 'force-remove') return { cmd: 'stage', change: { kind: c.kind, node: name(c.node, 'node') } }
-      return bad(`unknown change ${String(c.kind)}`)
+      return bad(`unknown change ${wireText(c.kind)}`)
     }
     case 'clear':
     case 'plan':

@@ -8,6 +8,7 @@ import type { FieldError, FieldErrorCode } from './errors.js'
 import { dateInterval, isFhirDateTime, ukDate } from './dates.js'
 import { PatientSchema } from './schema.js'
 import type { Patient } from './record.js'
+import { wireText } from '../shared/wireText.js'
 
 export type ValidationResult =
   | { readonly ok: true; readonly value: Patient }
@@ -39,9 +40,13 @@ function lookup(input: unknown, path: readonly PathKey[]): { present: boolean; v
   return { present: cur !== undefined, value: cur }
 }
 
-/** A submitted value, short, for a diagnostic: enough to recognise, never a whole oversized field. */
+/**
+ * A submitted value, short, for a diagnostic: enough to recognise, never a whole oversized field.
+ * wireText, not JSON.stringify: a record from the client port can hold a bigint (msgpack's 64-bit
+ * integers decode as one), which JSON.stringify throws on (found by src/api/clientHandler.fuzz.test.ts).
+ */
 function shown(value: unknown): string {
-  const s = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)
+  const s = typeof value === 'string' ? value : wireText(value)
   return s.length > 40 ? `${s.slice(0, 37)}...` : s
 }
 

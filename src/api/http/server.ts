@@ -3,8 +3,10 @@
  * `{code, message, data}` with the status ERROR_CODES gives the code; the handlers only throw
  * SpineErrors, and framework errors (body too large, bad URL, bad Content-Length) are mapped here.
  */
+import type { Socket } from 'node:net'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { ERROR_CODES, SpineError, toSpineError } from '../../shared/errors.js'
+import { PerClientConnections } from '../../net/perClient.js'
 import { KV, LIMITS, NET, PATIENT } from '../../config.js'
 import { patientError } from '../../patient/errors.js'
 import type { KvEnv } from '../../kv/env.js'
@@ -22,6 +24,8 @@ export interface HttpApiDeps {
   stats(): Record<string, unknown>
   /** Coordinations in flight from this port before new ones get OVERLOADED (default KV.maxInFlightOps). */
   maxInFlight?: number
+  /** Connections one client address may hold (default NET.maxConnectionsPerClient). */
+  maxConnectionsPerClient?: number
 }
 
 export interface HttpApi {
@@ -33,6 +37,24 @@ export interface HttpApi {
 
 export function sendError(reply: FastifyReply, e: SpineError, status: number = ERROR_CODES[e.code].status): FastifyReply {
   return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(e.toWire()) + '\n')
+}
+
+/**
+ * A request Node's parser refused before fastify saw it: headers over NET.maxHttpHeaderBytes (431)
+ * or bytes that are not HTTP (400), answered as our JSON errors, and the connection closed.
+ */
+function clientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy()
+    return
+  }
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW'
+  const e = tooLarge
+    ? new SpineError('INVALID_ARGUMENT', `request headers are larger than ${NET.maxHttpHeaderBytes} bytes`, { max: NET.maxHttpHeaderBytes })
+    : new SpineError('INVALID_ARGUMENT', 'the request is not valid HTTP', { parser: err.code ?? null })
+  const body = JSON.stringify(e.toWire()) + '\n'
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'
+  socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
 }
 
 /** Fastify's own errors as registry codes. */
@@ -61,8 +83,18 @@ export function createHttpApi(deps: HttpApiDeps): HttpApi {
     frameworkErrors: (err, _req, reply) => {
       void sendError(reply, new SpineError('INVALID_ARGUMENT', err.message, { framework: err.code }))
     },
+    // Named rather than left to Node's default, so the limit is one an operator can find.
+    http: { maxHeaderSize: NET.maxHttpHeaderBytes },
+    clientErrorHandler: clientError,
   })
   app.server.maxConnections = NET.maxClientConnections
+  const perClient = new PerClientConnections(deps.maxConnectionsPerClient ?? NET.maxConnectionsPerClient)
+  app.server.on('connection', (socket: Socket) => {
+    if (!perClient.admit(socket)) {
+      log.warn({ remote: socket.remoteAddress, max: perClient.max }, 'HTTP connection refused: the client is at its connection limit')
+      socket.destroy()
+    }
+  })
   // A client that sends `Expect: 100-continue` with a Content-Length over the limit gets the 413
   // instead of "100 Continue", so it never sends the body; every other request goes to fastify.
   app.server.on('checkContinue', (req, res) => {

@@ -8,9 +8,10 @@
  */
 import type { Socket } from 'node:net'
 import { SpineError, toSpineError } from '../../shared/errors.js'
-import { KV, PB } from '../../config.js'
+import { KV, NET, PB } from '../../config.js'
 import type { Logger } from '../../shared/log.js'
 import { Listener } from '../../net/listener.js'
+import { PerClientConnections } from '../../net/perClient.js'
 import { InFlightLimit } from '../inFlight.js'
 import { MSG } from './codes.js'
 import { encodePb } from './codec.js'
@@ -27,18 +28,22 @@ export interface PbServerOptions extends PbDeps {
   maxFrameBytes?: number
   /** Requests from this port being coordinated at once, across connections (default KV.maxInFlightOps). */
   maxInFlight?: number
+  /** Connections one client address may hold (default NET.maxConnectionsPerClient). */
+  maxConnectionsPerClient?: number
 }
 
 export class PbServer {
   private readonly listener: Listener
   private readonly sockets = new Set<Socket>()
   private readonly limit: InFlightLimit
+  private readonly perClient: PerClientConnections
   private readonly log: Logger
   private closing = false
 
   constructor(private readonly opts: PbServerOptions) {
     this.log = opts.log.child({ port: 'pb' })
     this.limit = new InFlightLimit(opts.maxInFlight ?? KV.maxInFlightOps, 'PB operations')
+    this.perClient = new PerClientConnections(opts.maxConnectionsPerClient ?? NET.maxConnectionsPerClient)
     this.listener = new Listener(opts, this.log, { error: 'PB listener error', listening: 'PB listening' }, (socket) => this.accept(socket))
   }
 
@@ -65,6 +70,11 @@ export class PbServer {
     socket.on('error', () => {})
     if (this.closing || this.sockets.size >= (this.opts.maxConnections ?? PB.maxConnections)) {
       if (!this.closing) this.log.warn({ remote: socket.remoteAddress, max: this.opts.maxConnections ?? PB.maxConnections }, 'PB connection refused: at the connection limit')
+      socket.destroy()
+      return
+    }
+    if (!this.perClient.admit(socket)) {
+      this.log.warn({ remote: socket.remoteAddress, max: this.perClient.max }, 'PB connection refused: the client is at its connection limit')
       socket.destroy()
       return
     }
