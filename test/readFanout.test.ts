@@ -28,16 +28,28 @@ type Hook = (to: string, body: Payload, send: () => Promise<Payload>) => Promise
 /** Runs fn with node i's outgoing requests passing through hook; records the nodes each vget went to. */
 async function through<T>(i: number, hook: Hook, fn: () => Promise<T>): Promise<{ result: T; vgets: string[] }> {
   const tr = c.transports[i]!
+  const env = c.nodes[i]!.env
   const original = tr.request.bind(tr)
+  const originalLocal = env.localRead
   const vgets: string[] = []
   tr.request = (to, body, timeoutMs) => {
     if ((body as { op?: string }).op === 'vget') vgets.push(to)
     return hook(to, body, () => original(to, body, timeoutMs))
   }
+  // The node reads its own replica without the transport (KvEnv.localRead): the hook sees that
+  // read as the vget it stands for, and may delay or fail it the same way.
+  if (originalLocal) {
+    env.localRead = async (p, k) => {
+      vgets.push(env.self)
+      const reply = (await hook(env.self, { op: 'vget', p, k }, async () => ({ o: (await originalLocal(p, k)) ?? null }))) as { o?: Uint8Array | null }
+      return reply.o ?? undefined
+    }
+  }
   try {
     return { result: await fn(), vgets }
   } finally {
     tr.request = original
+    env.localRead = originalLocal
   }
 }
 const plain: Hook = (_to, _body, send) => send()
