@@ -387,7 +387,7 @@ export const PATIENT = {
    * 7 nodes this is most of a minute of one node's requests; the bytes bound below is the real cap.
    */
   requestIdMemoryEntries: 10_000,
-  /** Bytes of remembered answer bodies on one node (a search Bundle may be ~300 KB); oldest go first. */
+  /** Bytes of remembered keys (a path may be 16 KiB) and answer bodies on one node (a search Bundle may be ~300 KB); oldest go first. */
   requestIdMemoryBytes: 32 * 1024 * 1024,
   /** How long an answer is remembered: longer than a client's retries with backoff, short enough to stay bounded. */
   requestIdMemoryMs: 60_000,

@@ -21,7 +21,7 @@ t.test('a finished answer is replayed, whole, until it expires; then the key run
   t.same(memory.lookup('k'), { kind: 'replay', reply: answer('body') }, 'replayed with status, headers and body just before expiry')
   clock.now += 1
   t.equal(memory.lookup('k').kind, 'first', 'expired: the retry is a first attempt again')
-  t.equal(memory.storedBytes, 0, 'the expired body no longer counts')
+  t.equal(memory.storedBytes, 1, 'the expired body no longer counts; the new attempt holds its key')
 })
 
 t.test('a retry while the first attempt runs waits for its answer', async (t) => {
@@ -62,9 +62,9 @@ t.test('bounded by bytes: oldest bodies dropped until the rest fit; a body over 
   const { memory } = setup({ maxEntries: 100, maxBytes: 100 })
   first(memory.lookup('a')).finish(answer('x'.repeat(60)))
   first(memory.lookup('b')).finish(answer('y'.repeat(30)))
-  t.equal(memory.storedBytes, 90)
+  t.equal(memory.storedBytes, 92, 'bodies and keys')
   first(memory.lookup('c')).finish(answer('z'.repeat(30)))
-  t.equal(memory.storedBytes, 60, 'a (60 bytes) dropped to fit c')
+  t.equal(memory.storedBytes, 62, 'a (61 bytes) dropped to fit c')
   t.equal(memory.lookup('a').kind, 'first')
   first(memory.lookup('huge')).finish(answer('h'.repeat(101)))
   t.equal(memory.lookup('huge').kind, 'first', 'over maxBytes alone: not remembered')
@@ -80,4 +80,11 @@ t.test('a pending attempt trimmed out still answers its waiters, but is not reme
   ticket.finish(answer('a'))
   t.same(await waiting.settled, answer('a'))
   t.equal(memory.size, 1, 'only b holds a place')
+})
+
+t.test('keys count against the byte bound, pending ones too: long paths cannot grow the memory past it', async (t) => {
+  const { memory } = setup({ maxEntries: 100, maxBytes: 100 })
+  for (let i = 0; i < 10; i++) first(memory.lookup(`${i}`.padEnd(40, 'p')))
+  t.ok(memory.storedBytes <= 100, `${memory.storedBytes} bytes held`)
+  t.equal(memory.size, 2, 'only the two newest 40-byte keys fit')
 })

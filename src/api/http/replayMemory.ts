@@ -17,7 +17,7 @@ export interface StoredReply {
 export interface ReplayLimits {
   /** Answers (and pending first attempts) remembered at once. */
   readonly maxEntries: number
-  /** Bytes of remembered bodies. */
+  /** Bytes of keys and remembered bodies. */
   readonly maxBytes: number
   /** Milliseconds an answer is remembered after it was given. */
   readonly ttlMs: number
@@ -29,6 +29,8 @@ interface Entry {
   readonly settle: (r: StoredReply | undefined) => void
   reply?: StoredReply
   expiresAt: number
+  /** Bytes it holds: its key (a path may be up to Node's 16 KiB header limit), then its body too. */
+  bytes: number
 }
 
 /** What a request finds: a remembered answer, a first attempt to wait for, or nothing (it runs, and is now the first). */
@@ -65,8 +67,9 @@ export class ReplayMemory {
     const settled = new Promise<StoredReply | undefined>((resolve) => (settle = resolve))
     // A pending first attempt is not forgotten by time alone: it is bounded by the in-flight limit and
     // by maxEntries, and its waiters are released when it finishes however it ends.
-    const entry: Entry = { settled, settle, expiresAt: Number.POSITIVE_INFINITY }
+    const entry: Entry = { settled, settle, expiresAt: Number.POSITIVE_INFINITY, bytes: key.length }
     this.entries.set(key, entry)
+    this.bytes += entry.bytes
     this.trim()
     return { kind: 'first', ticket: { finish: (reply) => this.finish(key, entry, reply) } }
   }
@@ -75,12 +78,13 @@ export class ReplayMemory {
     entry.settle(reply)
     // Dropped meanwhile (trimmed out, or finished twice): waiters got the answer, nothing is kept.
     if (this.entries.get(key) !== entry || entry.reply !== undefined) return
-    if (reply === undefined || reply.body.length > this.limits.maxBytes) {
-      this.entries.delete(key)
+    if (reply === undefined || entry.bytes + reply.body.length > this.limits.maxBytes) {
+      this.remove(key, entry)
       return
     }
     entry.reply = reply
     entry.expiresAt = this.now() + this.limits.ttlMs
+    entry.bytes += reply.body.length
     this.bytes += reply.body.length
     // Re-inserted so its age counts from its answer, as its expiry does.
     this.entries.delete(key)
@@ -90,7 +94,7 @@ export class ReplayMemory {
 
   private remove(key: string, entry: Entry): void {
     this.entries.delete(key)
-    if (entry.reply !== undefined) this.bytes -= entry.reply.body.length
+    this.bytes -= entry.bytes
   }
 
   /** Drops expired answers from the oldest end, then the oldest entries until within both bounds. */
