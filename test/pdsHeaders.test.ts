@@ -7,8 +7,9 @@
  */
 import { randomUUID } from 'node:crypto'
 import t, { type Test } from 'tap'
-import type { LightMyRequestResponse } from 'fastify'
-import { createHttpApi, type HttpApi } from '../src/api/http/server.js'
+import Fastify, { type LightMyRequestResponse } from 'fastify'
+import { createHttpApi, sendError, type HttpApi } from '../src/api/http/server.js'
+import { SpineError } from '../src/shared/errors.js'
 import { PATIENT } from '../src/config.js'
 import { examplePatient } from '../src/patient/examples.js'
 import { nhsNumberFromPrefix } from '../src/patient/nhsNumber.js'
@@ -154,4 +155,15 @@ t.test('503 with Retry-After when the in-flight limit is reached; the retry then
   const retry = await limited.app.inject({ method: 'GET', url: `/Patient/${nhs}`, headers: { 'x-request-id': id } })
   t.equal(retry.statusCode, 404, 'a 503 is not remembered: the retry with the same id runs')
   t.notOk('retry-after' in retry.headers)
+})
+
+t.test('an OVERLOADED answer on the Riak HTTP routes carries Retry-After too; other errors do not', async (t) => {
+  const app = Fastify()
+  app.get('/busy', (_req, reply) => sendError(reply, new SpineError('OVERLOADED', '2 HTTP operations in flight on this node', { inFlight: 2, max: 2 })))
+  app.get('/missing', (_req, reply) => sendError(reply, new SpineError('NOT_FOUND', 'no such key')))
+  t.teardown(() => app.close())
+  const busy = await app.inject({ method: 'GET', url: '/busy' })
+  t.equal(busy.statusCode, 503)
+  t.equal(busy.headers['retry-after'], String(PATIENT.retryAfterSeconds))
+  t.notOk('retry-after' in (await app.inject({ method: 'GET', url: '/missing' })).headers)
 })
