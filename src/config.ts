@@ -389,6 +389,18 @@ export const PATIENT = {
   loadBatchTimeoutMs: 120_000,
   /** Nodes a search waits for before it answers with the store's TIMEOUT. */
   searchTimeoutMs: 10_000,
+  /**
+   * Answers one node remembers by X-Request-ID, so a retried /Patient request (same id, method and
+   * path) gets its first answer instead of being applied twice. At PDS's 1,500 TPS burst spread over
+   * 7 nodes this is most of a minute of one node's requests; the bytes bound below is the real cap.
+   */
+  requestIdMemoryEntries: 10_000,
+  /** Bytes of remembered keys (a path may be 16 KiB) and answer bodies on one node (a search Bundle may be ~300 KB); oldest go first. */
+  requestIdMemoryBytes: 32 * 1024 * 1024,
+  /** How long an answer is remembered: longer than a client's retries with backoff, short enough to stay bounded. */
+  requestIdMemoryMs: 60_000,
+  /** Seconds a 503 from the Patient API (overload, a quorum not met) asks the client to wait: the Retry-After header. */
+  retryAfterSeconds: 1,
 } as const
 
 /** Benchmark harness (`spinekv bench`): defaults and the bounds its flags are checked against. */

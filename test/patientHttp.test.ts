@@ -4,6 +4,7 @@
  * changes, every node keeps answering), search (exact, wildcard, fuzzy, date range, postcode, ranking,
  * TOO_MANY_MATCHES), restricted and redacted records, superseded numbers, and a search with a node down.
  */
+import { randomUUID } from 'node:crypto'
 import t, { type Test } from 'tap'
 import { examplePatient } from '../src/patient/examples.js'
 import { checkDigit, nhsNumberFromPrefix } from '../src/patient/nhsNumber.js'
@@ -24,7 +25,10 @@ interface Reply {
 }
 
 async function http(i: number, path: string, init: RequestInit = {}): Promise<Reply> {
-  const res = await fetch(base(i) + path, init)
+  const headers = new Headers(init.headers)
+  // PDS requires an X-Request-ID on every /Patient request; a fresh one each, so none is taken for a retry of another.
+  if (path.startsWith('/Patient') && !headers.has('x-request-id')) headers.set('x-request-id', randomUUID())
+  const res = await fetch(base(i) + path, { ...init, headers })
   const text = await res.text()
   let json: unknown
   try {

@@ -23,8 +23,11 @@ export function isFhirPath(url: string): boolean {
   return url === '/Patient' || url.startsWith('/Patient/') || url.startsWith('/Patient?')
 }
 
+/** An OperationOutcome reply; a 503 (overload, a quorum not met) carries Retry-After, as PDS's 503 does. */
 export function sendOutcome(reply: FastifyReply, errors: readonly [PatientError, ...PatientError[]]): FastifyReply {
-  return reply.code(httpStatusOf(errors)).header('content-type', FHIR_JSON).send(JSON.stringify(operationOutcome(errors)) + '\n')
+  const status = httpStatusOf(errors)
+  if (status === 503) reply.header('retry-after', String(PATIENT.retryAfterSeconds))
+  return reply.code(status).header('content-type', FHIR_JSON).send(JSON.stringify(operationOutcome(errors)) + '\n')
 }
 
 /** A store failure or a framework error on a FHIR path, as an OperationOutcome. */

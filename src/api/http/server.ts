@@ -15,6 +15,8 @@ import { CounterWindow } from './riak/counterWindow.js'
 import { registerRiakRoutes } from './riak/routes.js'
 import { isFhirPath, registerPatientRoutes, sendOutcome, sendStoreErrorAsOutcome } from './patientRoutes.js'
 import type { PatientStore } from '../../patient/patientStore.js'
+import { registerPdsHeaders } from './pdsHeaders.js'
+import { ReplayMemory, type ReplayLimits } from './replayMemory.js'
 
 export interface HttpApiDeps {
   env: KvEnv
@@ -26,6 +28,8 @@ export interface HttpApiDeps {
   maxInFlight?: number
   /** Connections one client address may hold (default NET.maxConnectionsPerClient). */
   maxConnectionsPerClient?: number
+  /** The X-Request-ID answer memory's bounds (default PATIENT.requestIdMemory*). */
+  requestIdMemory?: ReplayLimits
 }
 
 export interface HttpApi {
@@ -36,6 +40,8 @@ export interface HttpApi {
 
 
 export function sendError(reply: FastifyReply, e: SpineError, status: number = ERROR_CODES[e.code].status): FastifyReply {
+  // Overload passes: say when to come back (RFC 9110 §10.2.3), as the Patient routes do.
+  if (e.code === 'OVERLOADED') reply.header('retry-after', String(PATIENT.retryAfterSeconds))
   return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(e.toWire()) + '\n')
 }
 
@@ -134,6 +140,12 @@ export function createHttpApi(deps: HttpApiDeps): HttpApi {
       return h(req, reply)
     })
   }
+
+  const memory = new ReplayMemory(
+    deps.requestIdMemory ?? { maxEntries: PATIENT.requestIdMemoryEntries, maxBytes: PATIENT.requestIdMemoryBytes, ttlMs: PATIENT.requestIdMemoryMs },
+    () => deps.env.clock.now(),
+  )
+  registerPdsHeaders(app, memory)
 
   const window = new CounterWindow(deps.env.clock, deps.env.stats)
   registerRiakRoutes(route, { env: deps.env, maxInFlight: deps.maxInFlight ?? KV.maxInFlightOps, window, stats: deps.stats })
