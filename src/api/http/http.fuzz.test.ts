@@ -7,6 +7,7 @@
  * directly, where thousands of inputs cost little.
  */
 import fc from 'fast-check'
+import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { encodeContext } from '../../core/objectCodec.js'
 import { examplePatient } from '../../patient/examples.js'
@@ -132,7 +133,9 @@ t.test('HTTP requests: hostile methods, paths, queries, headers and bodies get a
     const res = await api.app.inject({
       method: r.method,
       url: `${r.path}${qs.size > 0 ? `?${qs}` : ''}`,
-      headers: { ...r.headers, 'content-type': r.headers['content-type'] ?? r.contentType },
+      // A fresh X-Request-ID (PDS requires one) so the Patient routes themselves are reached;
+      // a hostile one among the random headers replaces it.
+      headers: { 'x-request-id': randomUUID(), ...r.headers, 'content-type': r.headers['content-type'] ?? r.contentType },
       ...(r.body === undefined ? {} : { payload: r.body }),
     })
     statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1)
@@ -151,7 +154,7 @@ t.test('HTTP requests: hostile methods, paths, queries, headers and bodies get a
 
 t.test('regression: a search parameter named after an Object.prototype member is INVALID_SEARCH_DATA, not a 500', async (t) => {
   for (const name of ['toString', 'valueOf', 'constructor', 'hasOwnProperty', '__proto__']) {
-    const res = await api.app.inject({ method: 'GET', url: `/Patient?family=Smith&birthdate=1970-01-01&${name}=x` })
+    const res = await api.app.inject({ method: 'GET', url: `/Patient?family=Smith&birthdate=1970-01-01&${name}=x`, headers: { 'x-request-id': randomUUID() } })
     t.equal(res.statusCode, 400, `?${name}= is refused as bad search data`)
     t.match(res.body, /INVALID_SEARCH_DATA/)
     t.match(res.body, name, 'naming the parameter')
