@@ -40,6 +40,20 @@ function fakeDb() {
 const k = (s: string) => Buffer.from(s)
 const put = (key: string, v: string): WriteOp => ({ type: 'put', key: k(key), value: k(v) })
 
+/** The fake with classic-level 3's synchronous read, counting the reads; the key 'broken' throws. */
+function withSyncReads(f: ReturnType<typeof fakeDb>) {
+  const counter = { reads: 0, db: undefined as unknown as BatchDb }
+  counter.db = {
+    ...f.db,
+    getSync(key) {
+      counter.reads++
+      if (key.toString() === 'broken') throw new Error('corruption')
+      return f.data.get(key.toString())
+    },
+  }
+  return counter
+}
+
 t.test('operations issued in one tick go to LevelDB as one batch and one getMany', async (t) => {
   const f = fakeDb()
   const b = new TickBatcher(f.db)
@@ -101,49 +115,35 @@ t.test('drain waits for queued and in-flight writes', async (t) => {
 
 t.test('a store with synchronous reads: each read goes straight to it, still behind pending writes', async (t) => {
   const f = fakeDb()
-  let syncReads = 0
-  const db: BatchDb = {
-    ...f.db,
-    getSync(key) {
-      syncReads++
-      if (key.toString() === 'broken') throw new Error('corruption')
-      return f.data.get(key.toString())
-    },
-  }
+  const sync = withSyncReads(f)
+  const db = sync.db
   const b = new TickBatcher(db, undefined, 0)
   f.data.set('a', k('stored'))
   t.equal((await b.get(k('a')))?.toString(), 'stored')
-  t.equal(syncReads, 1)
+  t.equal(sync.reads, 1)
   t.equal(f.calls.getMany, 0, 'no getMany at all')
   let release!: () => void
   f.holdUntil(new Promise<void>((r) => (release = r)))
   const w = b.write([put('a', 'newer')], false)
   t.equal((await b.get(k('a')))?.toString(), 'newer', 'a write still in flight answers for its key')
-  t.equal(syncReads, 1, 'without asking the store')
+  t.equal(sync.reads, 1, 'without asking the store')
   release()
   await w
   await b.drain()
   t.equal((await b.get(k('a')))?.toString(), 'newer', 'once written, from the store')
-  t.equal(syncReads, 2)
+  t.equal(sync.reads, 2)
   await t.rejects(b.get(k('broken')), /corruption/, 'a failing read rejects, it does not throw')
   t.same(b.stats.readCalls, 3)
 })
 
 t.test('read cache: a written or read key is answered from memory, and only with what the store holds', async (t) => {
   const f = fakeDb()
-  let syncReads = 0
-  const db: BatchDb = {
-    ...f.db,
-    getSync(key) {
-      syncReads++
-      return f.data.get(key.toString())
-    },
-  }
-  const b = new TickBatcher(db, undefined, 1 << 20)
+  const sync = withSyncReads(f)
+  const b = new TickBatcher(sync.db, undefined, 1 << 20)
   f.data.set('r', k('on disk'))
   t.equal((await b.get(k('r')))?.toString(), 'on disk')
   t.equal((await b.get(k('r')))?.toString(), 'on disk')
-  t.equal(syncReads, 1, 'the second read is a hit')
+  t.equal(sync.reads, 1, 'the second read is a hit')
   const copy = (await b.get(k('r')))!
   copy.write('XX')
   t.equal((await b.get(k('r')))?.toString(), 'on disk', 'a caller changing its buffer changes no one else')
@@ -151,12 +151,12 @@ t.test('read cache: a written or read key is answered from memory, and only with
   await b.write([put('w', 'v1')], false)
   await b.drain()
   t.equal((await b.get(k('w')))?.toString(), 'v1')
-  t.equal(syncReads, 1, 'a completed write fills the cache')
+  t.equal(sync.reads, 1, 'a completed write fills the cache')
 
   await b.write([{ type: 'del', key: k('w') }], false)
   await b.drain()
   t.equal(await b.get(k('w')), undefined, 'a delete empties it')
-  t.equal(syncReads, 2, 'and the read after it asks the store')
+  t.equal(sync.reads, 2, 'and the read after it asks the store')
 
   f.failNextBatch()
   await t.rejects(b.write([put('r', 'lost')], false), /disk full/)
@@ -174,16 +174,16 @@ t.test('read cache: a written or read key is answered from memory, and only with
   release()
   await first
   await b.drain()
-  const reads = syncReads
+  const reads = sync.reads
   const z = await b.get(k('z'))
-  t.equal(syncReads, reads + 1, 'a write finishing after a newer one dropped the key, so the store is asked')
+  t.equal(sync.reads, reads + 1, 'a write finishing after a newer one dropped the key, so the store is asked')
   t.equal(z?.toString(), f.data.get('z')?.toString(), 'and its answer is what the store holds')
 
   await b.get(k('r'))
   b.forgetRange(k('r'))
-  const before = syncReads
+  const before = sync.reads
   await b.get(k('r'))
-  t.equal(syncReads, before + 1, 'forgetRange drops the cached keys under a prefix')
+  t.equal(sync.reads, before + 1, 'forgetRange drops the cached keys under a prefix')
   t.ok(b.cacheStats.cacheHits >= 4)
 })
 
