@@ -6,20 +6,11 @@
  * coverage read, not a quorum read. A node that cannot be reached (the detector has not yet marked
  * it down) is left out and the plan made again from the other replicas, once per member.
  */
-import { coveragePlan, type CoverageEntry } from '../core/coverage.js'
-import { SpineError, toSpineError } from '../shared/errors.js'
+import { SpineError } from '../shared/errors.js'
+import { askCoverage } from './coverageRound.js'
 import type { KvEnv } from './env.js'
 import { mergeShares, queryToWire, shareLimit, type IndexPage, type IndexQuery, type Position } from './indexQuery.js'
 import { checkTimeout } from './request.js'
-
-function byNode(plan: readonly CoverageEntry[]): Map<string, Array<{ vnode: number; partitions: readonly number[] }>> {
-  const out = new Map<string, Array<{ vnode: number; partitions: readonly number[] }>>()
-  for (const e of plan) out.set(e.node, [...(out.get(e.node) ?? []), { vnode: e.vnode, partitions: e.partitions }])
-  return out
-}
-
-/** Failures that say the node, not the query, is the problem. */
-const NODE_FAILURES: ReadonlySet<string> = new Set(['UNREACHABLE', 'CONNECTION_CLOSED', 'TIMEOUT', 'SHUTTING_DOWN'])
 
 function shareOf(reply: unknown, node: string, limit: number): Position[] {
   const r = (reply as { r?: unknown } | null)?.r
@@ -34,26 +25,13 @@ export async function queryIndex(env: KvEnv, query: IndexQuery, timeoutMs?: numb
   const { n } = env.props.get(query.type, query.bucket)
   const limit = shareLimit(query)
   const wire = queryToWire(query)
-  const failed = new Set<string>()
-  for (;;) {
-    const remaining = deadline - env.clock.now()
-    if (remaining < 1) throw new SpineError('TIMEOUT', `index query did not finish within ${timeoutMs ?? 'the default'} ms`, { timeoutMs })
-    const nodes = byNode(coveragePlan(env.ring(), n, (node) => env.isUp(node) && !failed.has(node), env.self))
-    const outcomes = await Promise.allSettled(
-      [...nodes].map(async ([node, plan]) => shareOf(await env.transport.request(node, { op: 'v2i', q: wire, plan, limit }, remaining), node, limit)),
-    )
-    const names = [...nodes.keys()]
-    let retry = false
-    for (const [i, o] of outcomes.entries()) {
-      if (o.status === 'fulfilled') continue
-      const err = toSpineError(o.reason)
-      const node = names[i]!
-      if (!NODE_FAILURES.has(err.code) || node === env.self || failed.size + 1 >= env.ring().members.length) {
-        throw new SpineError(err.code, `index query on ${node}: ${err.message}`, { ...err.data, node })
-      }
-      failed.add(node)
-      retry = true
-    }
-    if (!retry) return mergeShares(query, outcomes.map((o) => (o as PromiseFulfilledResult<Position[]>).value))
-  }
+  const { replies } = await askCoverage(env, {
+    n,
+    what: 'index query',
+    beforeRound: () => {
+      if (deadline - env.clock.now() < 1) throw new SpineError('TIMEOUT', `index query did not finish within ${timeoutMs ?? 'the default'} ms`, { timeoutMs })
+    },
+    ask: async (node, plan) => shareOf(await env.transport.request(node, { op: 'v2i', q: wire, plan, limit }, Math.max(1, deadline - env.clock.now())), node, limit),
+  })
+  return mergeShares(query, replies)
 }

@@ -4,8 +4,7 @@
  * here into one ranking. Every node returns at most maxResults + 1 matches, so more than the cap
  * anywhere is TOO_MANY_MATCHES, never a silent truncation.
  */
-import { SpineError, toSpineError } from '../shared/errors.js'
-import { coveragePlan, type CoverageEntry } from '../core/coverage.js'
+import { askCoverage } from '../kv/coverageRound.js'
 import type { KvEnv } from '../kv/env.js'
 import { PATIENT_LIMITS } from './limits.js'
 import { encodeLocalResult, type LocalPlanEntry, type LocalSearchResult, type WireParams, type WireSearchReply } from './searchWire.js'
@@ -23,45 +22,17 @@ export interface SearchOutcome {
   readonly candidates: number
 }
 
-function byNode(plan: readonly CoverageEntry[]): Map<string, LocalPlanEntry[]> {
-  const out = new Map<string, LocalPlanEntry[]>()
-  for (const e of plan) out.set(e.node, [...(out.get(e.node) ?? []), { vnode: e.vnode, partitions: e.partitions }])
-  return out
-}
 
-/** Failures that say the node, not the search, is the problem: plan again without it. */
-const NODE_FAILURES: ReadonlySet<string> = new Set(['UNREACHABLE', 'CONNECTION_CLOSED', 'TIMEOUT', 'SHUTTING_DOWN'])
-
-/**
- * Ask every node of a coverage plan. A node that cannot be reached (its failure detector has not
- * yet told this one it is down) is left out and the whole plan is made again from the other
- * replicas, at most once per member, so a search keeps working through the detection window.
- */
-async function askAll(env: KvEnv, params: WireParams, local: (plan: LocalPlanEntry[]) => Promise<LocalSearchResult>): Promise<{ nodes: number; replies: WireSearchReply[] }> {
-  const n = env.props.get(PATIENT_TYPE, PATIENT_BUCKET).n
-  const failed = new Set<string>()
-  for (;;) {
-    const nodes = byNode(coveragePlan(env.ring(), n, (node) => env.isUp(node) && !failed.has(node), env.self))
-    const outcomes = await Promise.allSettled(
-      [...nodes].map(async ([node, plan]): Promise<WireSearchReply> => {
-        if (node === env.self) return encodeLocalResult(await local(plan))
-        return (await env.transport.request(node, { op: 'psearch', params, plan }, PATIENT_LIMITS.searchTimeoutMs)) as WireSearchReply
-      }),
-    )
-    const names = [...nodes.keys()]
-    let retry = false
-    for (const [i, o] of outcomes.entries()) {
-      if (o.status === 'fulfilled') continue
-      const err = toSpineError(o.reason)
-      const node = names[i]!
-      if (!NODE_FAILURES.has(err.code) || node === env.self || failed.size + 1 >= env.ring().members.length) {
-        throw new SpineError(err.code, `search on ${node}: ${err.message}`, { ...err.data, node })
-      }
-      failed.add(node)
-      retry = true
-    }
-    if (!retry) return { nodes: nodes.size, replies: outcomes.map((o) => (o as PromiseFulfilledResult<WireSearchReply>).value) }
-  }
+/** Every node of a coverage plan, asked for its share (a search keeps working through the detection window: askCoverage). */
+function askAll(env: KvEnv, params: WireParams, local: (plan: LocalPlanEntry[]) => Promise<LocalSearchResult>): Promise<{ nodes: number; replies: WireSearchReply[] }> {
+  return askCoverage(env, {
+    n: env.props.get(PATIENT_TYPE, PATIENT_BUCKET).n,
+    what: 'search',
+    ask: async (node, plan): Promise<WireSearchReply> => {
+      if (node === env.self) return encodeLocalResult(await local(plan))
+      return (await env.transport.request(node, { op: 'psearch', params, plan }, PATIENT_LIMITS.searchTimeoutMs)) as WireSearchReply
+    },
+  })
 }
 
 export async function coordinateSearch(
